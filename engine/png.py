@@ -1,0 +1,42 @@
+"""A tiny PNG writer and rasteriser, so the headless CLI can plot without Qt."""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+
+import numpy as np
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """PNG bytes for an (h, w, 3) uint8 image."""
+    h, w, _ = rgb.shape
+    rows = np.concatenate([np.zeros((h, 1), np.uint8), rgb.reshape(h, w * 3)], axis=1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b"")
+
+
+def write_png(path: str | os.PathLike, rgb: np.ndarray) -> None:
+    """Write an (h, w, 3) uint8 image as PNG."""
+    with open(path, "wb") as f:
+        f.write(encode_png(np.ascontiguousarray(rgb, dtype=np.uint8)))
+
+
+def draw_disc(image: np.ndarray, cx: float, cy: float, radius: float, color, outline=(255, 255, 255)) -> None:
+    """Paint a filled disc with a 1-pixel outline into ``image (h, w, 3)`` at pixel (cx, cy)."""
+    h, w, _ = image.shape
+    r_out = radius + 1.0
+    x0, x1 = max(int(cx - r_out), 0), min(int(cx + r_out) + 1, w)
+    y0, y1 = max(int(cy - r_out), 0), min(int(cy + r_out) + 1, h)
+    if x0 >= x1 or y0 >= y1:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    dist = np.hypot(xx - cx, yy - cy)
+    patch = image[y0:y1, x0:x1]
+    patch[dist <= r_out] = outline
+    patch[dist <= radius] = color
