@@ -36,7 +36,7 @@ def _layers(text: str) -> list[int]:
     sizes = []
     for part in text.split(","):
         part = part.strip()
-        if not part.isdigit() or int(part) < 1:
+        if not part.isdecimal() or int(part) < 1:
             raise argparse.ArgumentTypeError(f"layer sizes must be positive integers, got {part!r}")
         sizes.append(int(part))
     return sizes
@@ -63,7 +63,7 @@ def _non_negative(text: str) -> float:
 
 
 def _count(text: str) -> int:
-    if not text.strip().isdigit():
+    if not text.strip().isdecimal():
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return int(text)
 
@@ -162,10 +162,11 @@ def build_problem(args: argparse.Namespace) -> Problem:
     if args.batch_size < 1:
         raise EngineError("batch size must be a positive integer")
     points, labels, task, _ = load_points(args)
-    features = check_features(args.features or ["x1", "x2"])
+    # An explicitly empty --features or --activation is an error, not the default.
+    features = check_features(["x1", "x2"] if args.features is None else args.features)
     hidden = [4, 2] if args.layers is None else args.layers
     outputs = int(labels.max()) + 1 if task == "multiclass" else 1
-    activation = args.activation or ["tanh"]
+    activation = ["tanh"] if args.activation is None else args.activation
     if len(activation) == 1:
         activation = activation[0]
     net = Network(
@@ -214,11 +215,12 @@ def run(problem: Problem, epochs: int, progress) -> dict[str, Any]:
             "train_accuracy": net.accuracy(X_train, problem.train_labels),
             "test_accuracy": net.accuracy(X_test, problem.test_labels) if len(X_test) else None,
         }
+        gradient_norms = [_finite_or_none(g) for g in trainer.gradient_norms]
     return {
         "epochs": len(history),
         "final": final,
         "history": history,
-        "gradient_norms": [_finite_or_none(g) for g in trainer.gradient_norms],
+        "gradient_norms": gradient_norms,
         "diverged": diverged_at is not None,
         "diverged_epoch": diverged_at,
     }

@@ -34,7 +34,8 @@ def diverging_lut(n: int = 256, strength: float = BACKGROUND_STRENGTH) -> np.nda
 
 def blend_classes(probs: np.ndarray, strength: float = BACKGROUND_STRENGTH) -> np.ndarray:
     """Probabilities (h, w, K) -> RGB (h, w, 3) uint8: class colours blended, then lightened."""
-    colors = CLASS_COLORS[: probs.shape[-1]].astype(np.float64)
+    # More classes than colours: reuse them in turn, as the points on the map do.
+    colors = CLASS_COLORS[np.arange(probs.shape[-1]) % len(CLASS_COLORS)].astype(np.float64)
     mixed = probs @ colors
     # The most confident regions get the strongest colour; 1/K (undecided) stays white.
     k = probs.shape[-1]
