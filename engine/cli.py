@@ -7,13 +7,13 @@ import json
 import math
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from engine import csvio, datasets, maps, palette, png
-from engine.activations import ACTIVATIONS
 from engine.errors import EngineError
 from engine.features import FEATURES, check_features
 from engine.network import TASKS, Network
@@ -78,7 +78,6 @@ def build_parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--data", metavar="FILE.csv", help="data file with header x,y,label")
     source.add_argument("--preset", help=f"generated data: {', '.join(datasets.PRESETS)}")
-    source.add_argument("--session", metavar="FILE.json", help="a session saved by the window")
     p.add_argument("--points", type=_count, default=500, help="points to generate (default 500)")
     p.add_argument("--noise", type=_non_negative, default=0.0, help="noise from 0 to 0.5 (default 0)")
     p.add_argument("--task", choices=list(TASKS), help="default: from the data")
@@ -259,12 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        if args.session:
-            from engine.session_file import problem_from_session
-
-            problem = problem_from_session(args.session, args)
-        else:
-            problem = build_problem(args)
+        problem = build_problem(args)
     except UsageError as problem_text:
         return fail(str(problem_text))
     except EngineError as problem_text:

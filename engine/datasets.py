@@ -9,7 +9,7 @@ ids 0 and 1 (Playground's -1 and +1). Regression sets give a value in [-1, 1].
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -124,7 +124,8 @@ def split(
     if not 0.0 < float(train_ratio) <= 1.0:
         raise EngineError(f"train ratio must be in (0, 1], got {train_ratio!r}")
     n = len(points)
-    order = np.random.default_rng(seed).permutation(n)
+    # A stream of its own: seeded like the generator, the split would follow the data's own draws.
+    order = np.random.default_rng((seed, 1)).permutation(n)
     n_train = max(1, int(round(n * train_ratio))) if n else 0
     train, test = order[:n_train], order[n_train:]
     return points[train], labels[train], points[test], labels[test]

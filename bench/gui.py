@@ -1,0 +1,108 @@
+"""Benchmark: the real window, offscreen, training at full speed while drawing.
+
+Prints frames drawn per second, epochs trained per second, and the GUI thread's stalls
+measured by a 10 ms heartbeat timer (how late each tick fired). Two set-ups:
+TensorFlow Playground's default (2-4-2-1 tanh, 500 points, 50% training, batch 10) and a
+deep one (6 hidden layers of 8 neurons, 2,000 points).
+
+    python bench/gui.py [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.main_window import MainWindow  # noqa: E402
+
+TARGETS = {"default": (30.0, 1000.0, 33.0), "deep": (20.0, None, None)}
+
+
+def measure(app: QApplication, hidden: list[int], points: int, seconds: float) -> dict[str, float]:
+    """Train and draw for ``seconds``; return frame rate, epoch rate and stall statistics."""
+    window = MainWindow(preset="circle", seed=0)
+    window.controls.point_count.setValue(points)
+    window.controls.regenerate.click()
+    window.configure(hidden, "tanh")
+    window.show()
+    seq = window.controller.flush_data()
+    window.controller.wait_until(lambda s: s.seq >= seq and s.n_train == points // 2, timeout=20)
+    paints = [0]
+    original_draw = window.draw
+
+    def counted_draw(snap):
+        original_draw(snap)
+        window.repaint()  # paint now, so the frame's whole cost lands on this thread
+        paints[0] += 1
+
+    window.draw = counted_draw
+    lateness: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, now - last[0] - 0.010))
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    window.controls.play.click()
+    window.controller.wait_until(lambda s: s.playing and s.epoch > 0, timeout=10)
+    start_epoch = window.controller.latest.epoch
+    paints[0] = 0
+    heartbeat.start()
+    started = time.perf_counter()
+    last[0] = started
+    while time.perf_counter() - started < seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    elapsed = time.perf_counter() - started
+    heartbeat.stop()
+    epochs = window.controller.latest.epoch - start_epoch
+    window.close()
+    stalls = np.array(lateness) * 1000 if lateness else np.zeros(1)
+    return {
+        "fps": paints[0] / elapsed,
+        "epochs_per_s": epochs / elapsed,
+        "stall_p99_ms": float(np.percentile(stalls, 99)),
+        "stall_max_ms": float(stalls.max()),
+        "draw_ms_median": float(np.median(window.frame_times[-200:]) * 1000) if window.frame_times else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    setups = {"default": ([4, 2], 500), "deep": ([8] * 6, 2000)}
+    for name, (hidden, points) in setups.items():
+        r = measure(app, hidden, points, args.seconds)
+        fps_goal, epochs_goal, stall_goal = TARGETS[name]
+        verdicts = [f"fps {'met' if r['fps'] >= fps_goal else 'NOT met'} (>= {fps_goal:g})"]
+        if epochs_goal:
+            verdicts.append(f"epochs/s {'met' if r['epochs_per_s'] >= epochs_goal else 'NOT met'} (>= {epochs_goal:g})")
+        if stall_goal:
+            verdicts.append(f"stall p99 {'met' if r['stall_p99_ms'] <= stall_goal else 'NOT met'} (<= {stall_goal:g} ms)")
+        print(
+            f"{name:8s} 2-{'-'.join(map(str, hidden))}-1, {points} points: "
+            f"{r['fps']:.1f} frames/s, {r['epochs_per_s']:.0f} epochs/s, "
+            f"stall p99 {r['stall_p99_ms']:.1f} ms, max {r['stall_max_ms']:.1f} ms, "
+            f"draw {r['draw_ms_median']:.2f} ms/frame   [{'; '.join(verdicts)}]"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Start the window (``python main.py``), or render it to a PNG (``--screenshot``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from engine.activations import ACTIVATIONS
+from engine.datasets import PRESETS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The window's command-line options."""
+    p = argparse.ArgumentParser(prog="neural-sandbox", description="Neural Sandbox: watch backprop train live.")
+    p.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
+    p.add_argument("--preset", default="circle", choices=list(PRESETS), help="data set to start with")
+    p.add_argument("--activation", default="tanh", choices=list(ACTIVATIONS), help="hidden activation")
+    p.add_argument("--layers", default="4,2", help="hidden layer sizes, e.g. 4,2 ('' for none)")
+    p.add_argument("--epochs", type=int, default=0, help="epochs to train before the screenshot")
+    p.add_argument("--seed", type=int, default=0, help="seed for data and weights")
+    return p
+
+
+def parse_layers(text: str) -> list[int]:
+    """'4,2' -> [4, 2]; raises ValueError for anything but 0-8 sizes from 1 to 16."""
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if len(sizes) > 8 or any(not 1 <= s <= 16 for s in sizes):
+        raise ValueError("layers: 0 to 8 hidden layers of 1 to 16 neurons")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the window (or take a screenshot); returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        hidden = parse_layers(args.layers)
+    except ValueError as problem:
+        parser.error(str(problem) if "layers" in str(problem) else f"layers: not a list of sizes: {args.layers!r}")
+    if args.epochs < 0:
+        parser.error("epochs must be >= 0")
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Neural Sandbox")
+    app.setOrganizationName("NeuralSandbox")
+    window = MainWindow(preset=args.preset, seed=args.seed)
+    window.configure(hidden, args.activation)
+    if args.screenshot:
+        return take_screenshot(window, args.screenshot, args.epochs)
+    window.show()
+    if args.epochs:
+        window.controller.step(args.epochs)
+    return app.exec()
+
+
+def take_screenshot(window, path: str, epochs: int) -> int:
+    """Train ``epochs`` epochs, draw the result and save the whole window as a PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    window.show()
+    seq = window.controller.step(epochs) if epochs else window.controller.flush_data()
+    done = window.controller.wait_until(lambda s: s.seq >= seq and s.epoch >= epochs, timeout=120)
+    for _ in range(5):
+        QApplication.processEvents()
+    if window.controller.latest is not None:
+        window.draw(window.controller.latest)
+    QApplication.processEvents()
+    ok = window.grab().save(path)
+    window.close()
+    if not done or not ok:
+        print(f"neural-sandbox: could not render the screenshot to {path}", file=sys.stderr)
+        return 1
+    print(f"saved {path}", file=sys.stderr)
+    return 0

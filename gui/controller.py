@@ -1,0 +1,179 @@
+"""The controller: owns the training process; its public methods send commands, in order.
+
+It keeps what the user asked for (network shape, settings) and the latest snapshot the
+trainer published; the window draws from ``take_fresh()`` on its display timer. Data
+edits are coalesced (a brush stroke sends the data at most every 30 ms), but any other
+command first flushes pending data, so commands still reach the trainer in order.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.live import Snapshot
+from engine.maps import Bounds, view_bounds
+from gui.data_model import DataModel
+from gui.series import GrowingSeries
+from gui.worker import TrainingProcess
+
+DATA_FLUSH_MS = 30
+
+
+class Controller(QObject):
+    """Commands to the trainer and the snapshots that come back."""
+
+    # Emitted (GUI thread) when a snapshot from a new run arrives: the history starts over.
+    run_started = Signal()
+    # Emitted (GUI thread) for every snapshot, after the history has been extended.
+    snapshot_received = Signal(object)
+
+    def __init__(self, model: DataModel, seed: int = 0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.hidden: list[int] = [4, 2]
+        self.activations: list[str] = ["tanh", "tanh"]
+        self.features: list[str] = ["x1", "x2"]
+        self.regression = False
+        self.bounds = Bounds()
+        self.latest: Snapshot | None = None
+        self._fresh = False
+        self.losses = GrowingSeries(3)  # epoch, train loss, test loss
+        self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
+        self.snapshot_count = 0
+        self._run = -1
+        self.process = TrainingProcess(seed, self)
+        self.process.snapshot_received.connect(self._on_snapshot)
+        self._data_timer = QTimer(self)
+        self._data_timer.setSingleShot(True)
+        self._data_timer.setInterval(DATA_FLUSH_MS)
+        self._data_timer.timeout.connect(self.flush_data)
+        self._data_pending = False
+        model.changed.connect(self._on_data_change)
+        self.send("architecture", self._architecture())
+
+    # ------------------------------------------------------------------ sending
+    def send(self, name: str, *args: Any) -> int:
+        """Send a command after any pending data edit; returns its sequence number."""
+        if self._data_pending and name != "data":
+            self.flush_data()
+        return self.process.send(name, *args)
+
+    def _architecture(self) -> dict[str, Any]:
+        return {"hidden": list(self.hidden), "activations": list(self.activations),
+                "features": list(self.features), "regression": self.regression}
+
+    def _on_data_change(self) -> None:
+        self.bounds = view_bounds(self.model.points)
+        self._data_pending = True
+        if not self._data_timer.isActive():
+            self._data_timer.start()
+
+    def flush_data(self) -> int:
+        """Send the current points now (normally done 30 ms after an edit)."""
+        self._data_timer.stop()
+        self._data_pending = False
+        m = self.model
+        labels = m.labels if m.regression else m.labels.astype(np.int64)
+        return self.process.send("data", m.points, labels, m.test_mask, (self.bounds.low, self.bounds.high))
+
+    def play(self) -> int:
+        """Start training continuously."""
+        return self.send("play")
+
+    def pause(self) -> int:
+        """Stop training after the current epoch."""
+        return self.send("pause")
+
+    def step(self, epochs: int = 1) -> int:
+        """Train exactly ``epochs`` epochs, then pause."""
+        return self.send("step", epochs)
+
+    def reset(self) -> int:
+        """New initial weights for the same network and data."""
+        return self.send("reset")
+
+    def set_settings(self, **changes: Any) -> int:
+        """Change learning rate, optimizer, batch size, regularization, speed or discretize."""
+        return self.send("settings", changes)
+
+    def set_architecture(self, hidden: list[int] | None = None, activations: list[str] | None = None,
+                         features: list[str] | None = None, regression: bool | None = None) -> int:
+        """Change the network's shape (fresh weights)."""
+        if hidden is not None:
+            old = self.activations
+            self.hidden = list(hidden)
+            fill = old[-1] if old else "tanh"
+            self.activations = (list(activations) if activations is not None
+                                else [old[i] if i < len(old) else fill for i in range(len(hidden))])
+        elif activations is not None:
+            self.activations = list(activations)
+        if features is not None:
+            self.features = list(features)
+        if regression is not None:
+            self.regression = bool(regression)
+        return self.send("architecture", self._architecture())
+
+    def set_activations(self, activations: list[str]) -> int:
+        """Change the hidden activations but keep every weight."""
+        self.activations = list(activations)
+        return self.send("activation", list(activations))
+
+    def set_focus(self, focus: tuple[int, int] | None) -> int:
+        """Show neuron ``(l, j)``'s map on the canvas instead of the output (None: the output)."""
+        return self.send("focus", focus)
+
+    def set_surrogate(self, on: bool) -> int:
+        """Let step layers pass a sigmoid's slope backwards (a heuristic), or not."""
+        return self.send("surrogate", bool(on))
+
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> int:
+        """Set weights[layer][i, j]; training continues from there."""
+        return self.send("set_weight", layer, i, j, float(value))
+
+    def set_bias(self, layer: int, j: int, value: float) -> int:
+        """Set biases[layer][j]; training continues from there."""
+        return self.send("set_bias", layer, j, float(value))
+
+    # ---------------------------------------------------------------- receiving
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if snap.run != self._run:
+            self._run = snap.run
+            self.losses.clear()
+            self.gradients = GrowingSeries(1 + len(snap.gradient_norms))
+            self.run_started.emit()
+        if len(snap.history_epochs):
+            self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
+            if self.gradients is not None and snap.history_gradients.shape[1] + 1 == self.gradients.columns:
+                self.gradients.extend(snap.history_epochs, *snap.history_gradients.T)
+        self.latest = snap
+        self._fresh = True
+        self.snapshot_count += 1
+        self.snapshot_received.emit(snap)
+
+    def take_fresh(self) -> Snapshot | None:
+        """The latest snapshot if it arrived since the last call, else None."""
+        if not self._fresh:
+            return None
+        self._fresh = False
+        return self.latest
+
+    def wait_until(self, condition, timeout: float = 10.0) -> bool:
+        """Process events until ``condition(latest)`` holds (for tests and screenshots)."""
+        from PySide6.QtCore import QCoreApplication
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            if self.latest is not None and condition(self.latest):
+                return True
+            time.sleep(0.002)
+        return False
+
+    def close(self) -> None:
+        """Stop the trainer process and its receiver thread."""
+        self._data_timer.stop()
+        self.process.close()

@@ -1,0 +1,148 @@
+"""The user's points: positions, labels and which ones are held out for testing.
+
+Each point carries a fixed random key in [0, 1); it is a test point when its key is at
+least the train ratio. So adding or deleting one point never moves another between the
+training and test sets, and a ratio change splits the same points the same way each time.
+Every change goes through ``_replace``, which keeps the previous state for undo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine import datasets
+
+
+class DataModel(QObject):
+    """Points (n, 2), labels (n,) (class ids, or values for regression) and split keys (n,)."""
+
+    # Emitted after any change of the points, labels or train ratio.
+    changed = Signal()
+
+    def __init__(self, seed: int = 0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # Its own stream: keys drawn like a preset's first numbers would split by position.
+        self._rng = np.random.default_rng((seed, 2))
+        self.points = np.zeros((0, 2))
+        self.labels = np.zeros(0)
+        self.keys = np.zeros(0)
+        self.train_ratio = 0.5
+        self.regression = False
+        self._undo: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = []
+        self._redo: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = []
+        self._grouping = 0
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def test_mask(self) -> np.ndarray:
+        """(n,) True where a point is held out for testing."""
+        return self.keys >= self.train_ratio
+
+    def class_count(self) -> int:
+        """The number of class ids in use (largest id + 1; at least 2)."""
+        if self.regression or not len(self.labels):
+            return 2
+        return max(2, int(self.labels.max()) + 1)
+
+    def nearest(self, x: float, y: float) -> int | None:
+        """Index of the point nearest to (x, y), or None when there are no points."""
+        if not len(self.points):
+            return None
+        return int(np.argmin(np.hypot(self.points[:, 0] - x, self.points[:, 1] - y)))
+
+    # ------------------------------------------------------------------ editing
+    def _state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        return self.points, self.labels, self.keys, self.regression
+
+    def _replace(self, points: np.ndarray, labels: np.ndarray, keys: np.ndarray,
+                 regression: bool | None = None) -> None:
+        if self._grouping == 0 or not self._group_saved:
+            self._undo.append(self._state())
+            self._redo.clear()
+            self._group_saved = True
+        self.points, self.labels, self.keys = points, labels, keys
+        if regression is not None:
+            self.regression = regression
+        self.changed.emit()
+
+    _group_saved = False
+
+    def begin_group(self) -> None:
+        """Start an edit (such as one brush stroke) that undo treats as a single step."""
+        if self._grouping == 0:
+            self._group_saved = False
+        self._grouping += 1
+
+    def end_group(self) -> None:
+        """Finish the edit started by ``begin_group``."""
+        self._grouping = max(0, self._grouping - 1)
+
+    def add(self, points: np.ndarray, labels: np.ndarray) -> None:
+        """Append points (k, 2) with labels (k,)."""
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        labels = np.asarray(labels, dtype=np.float64).reshape(-1)
+        keys = self._rng.random(len(points))
+        self._replace(np.concatenate([self.points, points]), np.concatenate([self.labels, labels]),
+                      np.concatenate([self.keys, keys]))
+
+    def delete(self, indices: np.ndarray) -> None:
+        """Remove the points at ``indices``."""
+        indices = np.asarray(indices, dtype=np.intp)
+        if not len(indices):
+            return
+        keep = np.ones(len(self.points), dtype=bool)
+        keep[indices] = False
+        self._replace(self.points[keep], self.labels[keep], self.keys[keep])
+
+    def delete_within(self, x: float, y: float, radius: float) -> None:
+        """Remove every point within ``radius`` of (x, y)."""
+        if len(self.points):
+            near = np.hypot(self.points[:, 0] - x, self.points[:, 1] - y) <= radius
+            self.delete(np.flatnonzero(near))
+
+    def clear(self) -> None:
+        """Remove every point."""
+        if len(self.points):
+            self._replace(np.zeros((0, 2)), np.zeros(0), np.zeros(0))
+
+    def set_points(self, points: np.ndarray, labels: np.ndarray, regression: bool) -> None:
+        """Replace all points (a preset or an opened file)."""
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        self._replace(points, np.asarray(labels, dtype=np.float64), self._rng.random(len(points)), regression)
+
+    def generate(self, preset: str, n: int, noise: float, seed: int) -> None:
+        """Replace all points with a generated data set."""
+        points, labels = datasets.generate(preset, n, noise, seed)
+        self.set_points(points, labels, preset in datasets.REGRESSION_PRESETS)
+
+    def set_train_ratio(self, ratio: float) -> None:
+        """Fraction of points used for training (the rest are test points)."""
+        self.train_ratio = float(ratio)
+        self.changed.emit()
+
+    # --------------------------------------------------------------------- undo
+    def can_undo(self) -> bool:
+        """Whether there is an edit to undo."""
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        """Whether there is an undone edit to redo."""
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        """Go back one edit."""
+        if self._undo:
+            self._redo.append(self._state())
+            self.points, self.labels, self.keys, self.regression = self._undo.pop()
+            self.changed.emit()
+
+    def redo(self) -> None:
+        """Re-apply the last undone edit."""
+        if self._redo:
+            self._undo.append(self._state())
+            self.points, self.labels, self.keys, self.regression = self._redo.pop()
+            self.changed.emit()

@@ -1,0 +1,1 @@
+"""One view per module: canvas, network view, loss plot, controls."""

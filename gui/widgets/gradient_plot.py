@@ -1,0 +1,79 @@
+"""Gradient flow: each layer's weight-gradient norm per epoch, on a log scale, live.
+
+A deep sigmoid network shows its vanishing gradients as curves stacked decades apart;
+a step network's hidden layers have gradients of exactly zero, which a log axis cannot
+draw, so those layers are listed as "exactly 0" in the legend line beneath.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+import pyqtgraph as pg
+from gui.series import GrowingSeries
+
+LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
+
+
+class GradientPlot(QWidget):
+    """||dJ/dW^l|| per layer over the epochs (log scale)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setLogMode(y=True)
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "‖∂J/∂W‖")
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.setMouseEnabled(False, False)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.curves: list[pg.PlotDataItem] = []
+        self.caption = QLabel("Each layer's weight-gradient norm, measured at the last step of each epoch.")
+        self.caption.setWordWrap(True)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.caption)
+
+    def _ensure_curves(self, layers: int) -> None:
+        if len(self.curves) == layers:
+            return
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        self.curves = []
+        for l in range(layers):
+            name = "output" if l == layers - 1 else f"layer {l + 1}"
+            curve = self.plot.plot(name=name, pen=pg.mkPen(LAYER_COLORS[l % len(LAYER_COLORS)], width=2))
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            self.curves.append(curve)
+
+    def redraw(self, series: GrowingSeries | None) -> None:
+        """Draw the gradient history (columns: epoch, then one norm per layer)."""
+        if series is None or series.columns < 2:
+            return
+        layers = series.columns - 1
+        self._ensure_curves(layers)
+        epochs = series.column(0)
+        zero_layers = []
+        for l, curve in enumerate(self.curves):
+            norms = series.column(l + 1)
+            positive = norms > 0
+            if len(norms) and not positive.any():
+                zero_layers.append("output" if l == layers - 1 else f"layer {l + 1}")
+            # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
+            shown = np.where(positive, norms, np.nan)
+            curve.setData(epochs, shown, connect="finite")
+        if len(epochs):
+            self.plot.getPlotItem().setXRange(0, max(10.0, float(epochs[-1])), padding=0.02)
+        if zero_layers:
+            self.caption.setText(f"Exactly zero gradient (nothing to draw on a log scale): {', '.join(zero_layers)}.")
+        else:
+            self.caption.setText("Each layer's weight-gradient norm, measured at the last step of each epoch.")

@@ -1,0 +1,99 @@
+"""Training and test loss per epoch, live, with a log-scale toggle and the accuracies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine import palette
+from gui.series import GrowingSeries
+
+
+def _color(index: int) -> QColor:
+    r, g, b = palette.CLASS_COLORS[index]
+    return QColor(int(r), int(g), int(b))
+
+
+class LossPlot(QWidget):
+    """Loss curves (downsampled, clipped to view) and a line of figures beneath them."""
+
+    def __init__(self, series: GrowingSeries, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.series = series  # columns: epoch, training loss, test loss
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "loss")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.setMouseEnabled(False, False)
+        item.addLegend(offset=(-10, 10))
+        self.train_curve = self.plot.plot(name="training", pen=pg.mkPen(_color(1), width=2))
+        self.test_curve = self.plot.plot(
+            name="test", pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine)
+        )
+        for curve in (self.train_curve, self.test_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            curve.setSkipFiniteCheck(False)
+        self.log_scale = QCheckBox("log scale")
+        self.log_scale.setToolTip("Show the loss on a logarithmic axis")
+        self.log_scale.toggled.connect(self._on_log_scale_change)
+        self.figures = QLabel("no training yet")
+        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.figures, 1)
+        bottom.addWidget(self.log_scale)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(bottom)
+
+    def redraw(self) -> None:
+        """Push the curves to the plot (downsampled and clipped by pyqtgraph)."""
+        epochs = self.series.column(0)
+        self.train_curve.setData(epochs, self.series.column(1))
+        test = self.series.column(2)
+        if np.isnan(test).all():
+            self.test_curve.setData([], [])
+        else:
+            self.test_curve.setData(epochs, test)
+        if len(epochs):
+            item = self.plot.getPlotItem()
+            item.setXRange(0, max(10, float(epochs[-1])), padding=0.02)
+            self._fit_y()
+
+    def _fit_y(self) -> None:
+        values = np.concatenate([self.series.column(1), self.series.column(2)])
+        values = values[np.isfinite(values) & (values > 0)]
+        if not len(values):
+            return
+        low, high = float(values.min()), float(values.max())
+        item = self.plot.getPlotItem()
+        if self.log_scale.isChecked():
+            item.setYRange(np.log10(low), np.log10(high), padding=0.05)
+        else:
+            item.setYRange(0, high, padding=0.05)
+
+    def _on_log_scale_change(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=on)
+        self.redraw()
+
+    def set_figures(self, snap) -> None:
+        """Show the latest losses (and accuracies for classification) in words."""
+
+        def loss(v):
+            return "–" if v is None else f"{v:.4f}"
+
+        def pct(v):
+            return "–" if v is None else f"{100 * v:.1f}%"
+
+        text = f"epoch {snap.epoch}   training loss {loss(snap.train_loss)}   test loss {loss(snap.test_loss)}"
+        if snap.task != "regression":
+            text += f"\ntraining accuracy {pct(snap.train_accuracy)}   test accuracy {pct(snap.test_accuracy)}"
+        self.figures.setText(text)

@@ -1,0 +1,112 @@
+"""The one place where the engine meets Qt: a training child process and its receiver thread.
+
+Training runs in a spawned child process (``engine.live.serve``) with its own GIL, so
+the window keeps its frame rate while the engine trains at full speed (see
+``shared/notes/live-training.md``: a worker thread in this process cost 30% of the frame
+rate and 65% of the training speed). Commands go to the child through a one-way pipe,
+in order. A ``QThread`` blocks in ``recv()`` on the snapshot pipe (the GIL is released
+while it waits) and hands each snapshot to the GUI thread through a queued signal.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from engine.live import Snapshot, freeze, serve
+
+
+class _Receiver(QThread):
+    """Reads snapshots from the child until the pipe ends."""
+
+    # Emitted (in this thread, queued to the GUI thread) with each engine.live.Snapshot.
+    snapshot_received = Signal(object)
+
+    def __init__(self, connection, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._connection = connection
+
+    def run(self) -> None:  # noqa: D401 - QThread entry point
+        try:
+            while True:
+                message = self._connection.recv()
+                if isinstance(message, Snapshot):
+                    freeze(message)
+                self.snapshot_received.emit(message)
+        except (EOFError, OSError):
+            return  # the child exited (or was stopped): end of the stream
+
+
+class TrainingProcess(QObject):
+    """Owns the training child process; ``send`` commands, receive ``snapshot_received``."""
+
+    # Emitted on the GUI thread with every snapshot the child publishes.
+    snapshot_received = Signal(object)
+    # Emitted on the GUI thread when the child's snapshot stream has ended.
+    stopped = Signal()
+
+    def __init__(self, seed: int = 0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        context = mp.get_context("spawn")  # never fork a process that runs Qt
+        command_read, self._commands = context.Pipe(duplex=False)
+        self._snapshots, snapshot_write = context.Pipe(duplex=False)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        self._process = context.Process(
+            target=serve, args=(command_read, snapshot_write, seed), name="neural-sandbox-trainer",
+            daemon=True,
+        )
+        self._process.start()
+        # Close our copies of the child's ends, so EOF reaches the receiver if the child dies.
+        command_read.close()
+        snapshot_write.close()
+        self._seq = 0
+        self._receiver = _Receiver(self._snapshots, self)
+        self._receiver.snapshot_received.connect(self.snapshot_received)
+        self._receiver.finished.connect(self.stopped)
+        self._receiver.start()
+        self._closed = False
+
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the last command sent."""
+        return self._seq
+
+    def send(self, name: str, *args: Any) -> int:
+        """Send one command to the child; returns its sequence number (0 if already closed)."""
+        if self._closed:
+            return 0
+        self._seq += 1
+        try:
+            self._commands.send((self._seq, name, *args))
+        except (BrokenPipeError, OSError):
+            self._closed = True
+            return 0
+        return self._seq
+
+    def is_alive(self) -> bool:
+        """Whether the child process is still running."""
+        return self._process.is_alive()
+
+    def close(self, timeout: float = 0.8) -> None:
+        """Stop the child (a stop command, then terminate as the last resort) and the receiver."""
+        if self._closed and not self._receiver.isRunning():
+            return
+        if not self._closed:
+            try:
+                self._commands.send((self._seq + 1, "stop"))
+            except (BrokenPipeError, OSError):
+                pass
+            self._closed = True
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(0.5)
+        self._commands.close()
+        self._receiver.quit()
+        if not self._receiver.wait(1000):
+            self._snapshots.close()
+            self._receiver.wait(500)
+        self._snapshots.close()

@@ -1,0 +1,209 @@
+"""The main window, driven as a user would: clicks on the canvas, buttons, combo boxes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow(preset="circle", seed=0)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.controller.wait_until(lambda s: s.n_train > 0)
+    yield win
+    win.close()
+
+
+def click_canvas(qtbot, canvas, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.mouseClick(canvas.viewport(), button, modifier, canvas.to_viewport(x, y))
+
+
+def settle(win, timeout=10.0):
+    """Wait until the trainer has applied every command sent so far."""
+    seq = win.controller.flush_data() if win.controller._data_pending else win.controller.process.last_seq
+    assert win.controller.wait_until(lambda s: s.seq >= seq, timeout)
+    return win.controller.latest
+
+
+def test_clicks_add_points_of_the_chosen_class_where_clicked(qtbot, window):
+    window.controls.clear.click()
+    assert len(window.model) == 0
+    click_canvas(qtbot, window.canvas, 2.0, 3.0)
+    click_canvas(qtbot, window.canvas, -4.0, -1.0, Qt.MouseButton.RightButton)
+    assert len(window.model) == 2
+    np.testing.assert_allclose(window.model.points, [[2.0, 3.0], [-4.0, -1.0]], atol=0.1)
+    assert window.model.labels.tolist() == [0.0, 1.0]
+    # Pick class 3 with its button: the task becomes multiclass with three outputs.
+    window.controls.classes.button(2).click()
+    click_canvas(qtbot, window.canvas, 0.0, 0.0)
+    assert window.model.labels[-1] == 2.0
+    snap = settle(window)
+    assert snap.task == "multiclass" and snap.layer_sizes[-1] == 3
+    assert snap.n_train + snap.n_test == 3
+    assert window.canvas.visible_point_count() == 3
+
+
+def test_shift_click_deletes_the_nearest_point_and_undo_restores_it(qtbot, window):
+    before = len(window.model)
+    target = window.model.points[0]
+    click_canvas(qtbot, window.canvas, target[0] + 0.01, target[1], modifier=Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.model) == before - 1
+    assert not np.any(np.all(window.model.points == target, axis=1))
+    window.undo_action.trigger()
+    assert len(window.model) == before
+
+
+def test_brush_stroke_sprays_points_and_eraser_removes_them(qtbot, window):
+    window.controls.clear.click()
+    window.controls.tools.button(1).click()  # brush
+    canvas = window.canvas
+    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(0, 0))
+    for x in np.linspace(0, 3, 10):
+        qtbot.mouseMove(canvas.viewport(), canvas.to_viewport(x, 0))
+    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(3, 0))
+    sprayed = len(window.model)
+    assert sprayed >= 10
+    assert np.all(np.abs(window.model.points[:, 1]) < 2.0)
+    window.undo_action.trigger()  # one stroke is one undo step
+    assert len(window.model) == 0
+    window.redo_action.trigger()
+    assert len(window.model) == sprayed
+    window.controls.tools.button(2).click()  # eraser
+    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(0, 0))
+    for x in np.linspace(0, 3, 30):
+        qtbot.mouseMove(canvas.viewport(), canvas.to_viewport(x, 0))
+    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(3, 0))
+    assert len(window.model) < sprayed
+
+
+def test_play_trains_xor_and_lowers_the_loss(qtbot, window):
+    window.controls.preset.setCurrentIndex(window.controls.preset.findData("xor"))
+    first = settle(window)
+    assert first.epoch == 0
+    start_loss = first.train_loss
+    window.controls.play.click()
+    assert window.controller.wait_until(lambda s: s.epoch >= 300, timeout=30)
+    window.controls.play.click()
+    snap = settle(window)
+    assert not snap.playing
+    assert snap.train_loss < 0.5 * start_loss
+    assert len(window.controller.losses.column(0)) == snap.epoch
+    qtbot.wait(50)
+    assert window.controls.epoch.text() == f"Epoch {snap.epoch:,}"
+
+
+def test_step_network_on_circle_freezes_hidden_weights_and_maps(qtbot, window):
+    window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
+    window.controls.step.click()
+    before = settle(window)
+    assert before.activations == ("step", "step")
+    window.controls.play.click()
+    assert window.controller.wait_until(lambda s: s.epoch >= before.epoch + 200, timeout=30)
+    window.controls.play.click()
+    after = settle(window)
+    for layer in range(2):  # both hidden layers
+        assert np.array_equal(before.weights[layer], after.weights[layer])
+        assert np.array_equal(before.biases[layer], after.biases[layer])
+        assert np.array_equal(before.neuron_levels[layer], after.neuron_levels[layer])
+    assert not np.array_equal(before.weights[2], after.weights[2])  # the output layer still moves
+    assert after.gradient_norms[0] == 0.0 and after.gradient_norms[1] == 0.0
+    assert after.train_loss > 0.4
+
+
+def test_switching_tanh_to_step_keeps_the_weights(qtbot, window):
+    window.controls.step.click()
+    trained = settle(window)
+    window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
+    switched = settle(window)
+    assert switched.activations == ("step", "step")
+    assert switched.epoch == trained.epoch
+    for w0, w1 in zip(trained.weights, switched.weights):
+        assert np.array_equal(w0, w1)
+
+
+def test_parameter_changes_reach_the_trainer_in_order(qtbot, window):
+    ctl = window.controller
+    window.controls.play.click()
+    for rate in (0.1, 0.3, 0.001, 1.0):
+        ctl.set_settings(learning_rate=rate)
+    ctl.reset()
+    ctl.set_settings(learning_rate=0.003, optimizer="adam", batch_size=7)
+    ctl.set_settings(regularization="l2", reg_rate=0.01)
+    snap = settle(window)
+    assert snap.settings.learning_rate == 0.003
+    assert snap.settings.optimizer == "adam"
+    assert snap.settings.batch_size == 7
+    assert snap.settings.regularization == "l2" and snap.settings.reg_rate == 0.01
+    assert not snap.playing  # reset pauses
+    assert snap.message == ""
+
+
+def test_learning_rate_change_while_training_keeps_the_weights(qtbot, window):
+    window.controls.step.click()
+    trained = settle(window)
+    window.controls.learning_rate.setCurrentIndex(window.controls.learning_rate.findData(0.3))
+    changed = settle(window)
+    assert changed.settings.learning_rate == 0.3
+    assert changed.epoch == trained.epoch
+    assert np.array_equal(trained.weights[0], changed.weights[0])
+
+
+def test_adding_points_while_training_takes_effect_without_stopping(qtbot, window):
+    window.controls.play.click()
+    assert window.controller.wait_until(lambda s: s.playing and s.epoch > 5)
+    n_before = window.controller.latest.n_train + window.controller.latest.n_test
+    for x in np.linspace(-5, 5, 8):
+        click_canvas(qtbot, window.canvas, x, 5.5)
+    snap = settle(window)
+    assert snap.playing
+    assert snap.n_train + snap.n_test == n_before + 8
+
+
+def test_points_outside_the_default_square_widen_the_view(qtbot, window):
+    window.model.add([[15.0, -9.0]], [1.0])
+    snap = settle(window)
+    assert snap.bounds[1] >= 15.0 and snap.bounds[0] <= -15.0
+    x_range, y_range = window.canvas.getPlotItem().getViewBox().viewRange()
+    assert x_range[1] >= 15.0 and y_range[0] <= -9.0
+
+
+def test_regression_task_uses_values_and_the_wheel_sets_them(qtbot, window):
+    window.controls.task.setCurrentIndex(1)
+    snap = settle(window)
+    assert snap.task == "regression"
+    assert window.model.regression
+    assert window.controls.preset.currentData() in ("plane", "multigauss")
+    window.controls.value.setValue(-40)
+    click_canvas(qtbot, window.canvas, 1.0, 1.0)
+    assert window.model.labels[-1] == pytest.approx(-0.4)
+    qtbot.wait(10)
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    pos = QPointF(window.canvas.to_viewport(0, 0))
+    wheel = QWheelEvent(pos, pos, QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    window.canvas.wheelEvent(wheel)
+    assert window.controls.value.value() == -30
+
+
+def test_closing_the_window_stops_the_trainer_within_a_second(qtbot):
+    import time
+
+    win = MainWindow(preset="xor")
+    qtbot.addWidget(win)
+    win.show()
+    win.controls.play.click()
+    assert win.controller.wait_until(lambda s: s.epoch > 10)
+    process = win.controller.process
+    started = time.monotonic()
+    win.close()
+    assert time.monotonic() - started < 1.0
+    assert not process.is_alive()
+    assert not process._receiver.isRunning()

@@ -1,0 +1,84 @@
+"""The bridge between the window and the training process: signals, pipes, shutdown."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+
+from gui.worker import TrainingProcess, _Receiver
+
+
+class _Emitter(QThread):
+    flagged = Signal(bool)
+    carried = Signal(object)
+
+    def run(self) -> None:
+        for i in range(4000):
+            self.flagged.emit(i % 2 == 0)
+            self.carried.emit(np.full(3, i))
+
+
+def test_thousands_of_cross_thread_signals_do_not_crash(qtbot):
+    # PySide6 6.12.0 on Python 3.11 dies (bool_dealloc) after a few hundred bool emits.
+    received = {"flags": 0, "objects": 0}
+    emitter = _Emitter()
+    emitter.flagged.connect(lambda _: received.__setitem__("flags", received["flags"] + 1))
+    emitter.carried.connect(lambda _: received.__setitem__("objects", received["objects"] + 1))
+    emitter.start()
+    qtbot.waitUntil(lambda: received["objects"] == 4000 and received["flags"] == 4000, timeout=30000)
+    emitter.quit()
+    emitter.wait()
+
+
+def test_receiver_passes_every_message_in_order_and_ends_at_eof(qtbot):
+    reader, writer = mp.Pipe(duplex=False)
+    seen: list[int] = []
+    receiver = _Receiver(reader)
+    receiver.snapshot_received.connect(lambda message: seen.append(message["i"]))
+
+    def produce() -> None:
+        for i in range(3000):
+            writer.send({"i": i, "map": np.zeros((50, 50), np.uint8)})
+        writer.close()
+
+    producer = threading.Thread(target=produce)
+    with qtbot.waitSignal(receiver.finished, timeout=30000):
+        receiver.start()
+        producer.start()
+    producer.join()
+    qtbot.waitUntil(lambda: len(seen) == 3000, timeout=10000)
+    assert seen == list(range(3000))
+    receiver.wait()
+    reader.close()
+
+
+class _Collector(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshots = []
+
+    def add(self, snap) -> None:
+        self.snapshots.append(snap)
+
+
+def test_training_process_obeys_commands_and_stops_cleanly(qtbot):
+    from engine.datasets import generate
+
+    process = TrainingProcess(seed=3)
+    collector = _Collector()
+    process.snapshot_received.connect(collector.add)
+    points, labels = generate("xor", 200, 0.0, 3)
+    process.send("data", points, labels, np.arange(200) % 2 == 0, (-6.0, 6.0))
+    seq = process.send("step", 25)
+    qtbot.waitUntil(lambda: bool(collector.snapshots) and collector.snapshots[-1].seq == seq, timeout=15000)
+    last = collector.snapshots[-1]
+    assert last.epoch == 25 and last.n_train == 100 and last.n_test == 100
+    assert not last.decision_rgb.flags.writeable  # snapshots are read-only
+    epochs = np.concatenate([s.history_epochs for s in collector.snapshots])
+    assert epochs.tolist() == list(range(1, 26))  # no epoch lost between snapshots
+    with qtbot.waitSignal(process.stopped, timeout=3000):
+        process.close()
+    assert not process.is_alive()
