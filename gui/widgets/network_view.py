@@ -1,0 +1,230 @@
+"""The network view: input features, hidden layers and output as live maps, with their controls.
+
+Above the diagram sit "−"/"+" for the number of hidden layers and, over each hidden
+layer's column, "−"/"+" for its neurons and its activation. The view only asks for
+changes (signals); the window applies them and calls ``set_structure`` with the result.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from engine.activations import ACTIVATIONS
+from engine.features import DEFAULT_FEATURES
+from gui.widgets.network_canvas import NetworkCanvas
+from gui.widgets.network_layout import column_span
+
+MAX_LAYERS = 8
+MIN_NEURONS, MAX_NEURONS = 1, 16
+ACTIVATION_TITLES = {"relu": "ReLU"}  # names shown differently from the engine's
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _small(widget: QWidget) -> QWidget:
+    font = QFont(widget.font())
+    font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+    widget.setFont(font)
+    return widget
+
+
+def _button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setFixedSize(22, 20)
+    return button
+
+
+class _LayerHeader(QWidget):
+    """One hidden layer's controls: − / + for its neurons, their count, its activation."""
+
+    # Emitted with the neuron count asked for when − or + is pressed.
+    neuron_count_requested = Signal(int)
+    # Emitted with an activation name when the user picks one.
+    activation_requested = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.minus = _button("−", "One neuron fewer")
+        self.plus = _button("+", "One neuron more")
+        self.count = _small(QLabel(alignment=Qt.AlignmentFlag.AlignCenter))
+        self.combo = _small(QComboBox(toolTip="This layer's activation"))
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(7)  # "sigmoid" fits when the column is wide enough
+        self.combo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        for name in ACTIVATIONS:
+            self.combo.addItem(ACTIVATION_TITLES.get(name, name), name)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(2)
+        buttons.addStretch()
+        buttons.addWidget(self.minus)
+        buttons.addWidget(self.plus)
+        buttons.addStretch()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addLayout(buttons)
+        column.addWidget(self.count)
+        column.addWidget(self.combo, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._neurons = 1
+        self.minus.clicked.connect(lambda: self.neuron_count_requested.emit(self._neurons - 1))
+        self.plus.clicked.connect(lambda: self.neuron_count_requested.emit(self._neurons + 1))
+        self.combo.currentIndexChanged.connect(lambda _: self.activation_requested.emit(self.combo.currentData()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Say "4 neurons", or just "4" when the column is too narrow."""
+        super().resizeEvent(event)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        text = _plural(self._neurons, "neuron")
+        fits = self.count.fontMetrics().horizontalAdvance(text) + 4 <= self.width()
+        self.count.setText(text if fits else str(self._neurons))
+
+    def show_layer(self, neurons: int, activation: str) -> None:
+        """Show this layer's neuron count and activation (without emitting anything)."""
+        self._neurons = neurons
+        self.count.setToolTip(_plural(neurons, "neuron"))
+        self._show_count()
+        self.minus.setEnabled(neurons > MIN_NEURONS)
+        self.plus.setEnabled(neurons < MAX_NEURONS)
+        with QSignalBlocker(self.combo):
+            index = self.combo.findData(activation)
+            if index >= 0:
+                self.combo.setCurrentIndex(index)
+
+
+class _ColumnHeader(QWidget):
+    """A strip over the diagram whose widgets are placed over the canvas's columns."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.features_title = _small(QLabel("Features", self, alignment=Qt.AlignmentFlag.AlignCenter))
+        self.output_title = _small(QLabel("Output", self, alignment=Qt.AlignmentFlag.AlignCenter))
+        self.layers = [_LayerHeader(self) for _ in range(MAX_LAYERS)]
+        self.setFixedHeight(self.layers[0].sizeHint().height() + 4)
+        self._n_layers = 0
+
+    def show_layers(self, n_layers: int) -> None:
+        """Show the first ``n_layers`` layer headers and place everything."""
+        self._n_layers = n_layers
+        for k, header in enumerate(self.layers):
+            header.setVisible(k < n_layers)
+        self._place()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Keep each header over its column."""
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        n_columns = self._n_layers + 2
+        height = self.height()
+        columns = [self.features_title, *self.layers[: self._n_layers], self.output_title]
+        for c, widget in enumerate(columns):
+            left, right = column_span(c, n_columns, self.width())
+            if widget in (self.features_title, self.output_title):
+                label_height = widget.sizeHint().height()
+                widget.setGeometry(int(left), height - label_height - 2, int(right - left), label_height)
+            else:
+                widget.setGeometry(int(left) + 3, 2, int(right - left) - 6, height - 4)
+
+
+class NetworkView(QWidget):
+    """TensorFlow Playground's network diagram: features, hidden layers, output, live."""
+
+    # Emitted with a feature name (engine.features.FEATURES) when its input node is clicked.
+    feature_toggled = Signal(str)
+    # Emitted with the number of hidden layers asked for (0..8) when − or + is pressed.
+    layer_count_changed = Signal(int)
+    # Emitted with (hidden layer index from 0, neurons asked for 1..16) from that layer's − or +.
+    neuron_count_changed = Signal(int, int)
+    # Emitted with (hidden layer index from 0, activation name) from a layer's combo box.
+    activation_changed = Signal(int, str)
+    # Emitted with (l, j) (l = 1..L, as in Snapshot.neuron_levels[l-1]) on hovering a neuron, None on leaving.
+    neuron_hovered = Signal(object)
+    # Emitted with (l, j) when a hidden or output neuron is clicked.
+    neuron_clicked = Signal(int, int)
+    # Emitted with (l, i, j) when the link carrying weights[l-1][i, j] is clicked.
+    link_clicked = Signal(int, int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAutoFillBackground(True)  # one white surface behind the controls and the diagram
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.white)
+        self.setPalette(palette)
+        self.layers_minus = _button("−", "One hidden layer fewer")
+        self.layers_plus = _button("+", "One hidden layer more")
+        self.layers_label = QLabel()
+        self.header = _ColumnHeader(self)
+        self.canvas = NetworkCanvas(self)
+        top = QHBoxLayout()
+        top.setSpacing(3)
+        top.addStretch()
+        top.addWidget(self.layers_minus)
+        top.addWidget(self.layers_plus)
+        top.addSpacing(4)
+        top.addWidget(self.layers_label)
+        top.addStretch()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(top)
+        column.addWidget(self.header)
+        column.addWidget(self.canvas, 1)
+        self._hidden: list[int] = []
+        self.layers_minus.clicked.connect(lambda: self.layer_count_changed.emit(len(self._hidden) - 1))
+        self.layers_plus.clicked.connect(lambda: self.layer_count_changed.emit(len(self._hidden) + 1))
+        for k, header in enumerate(self.header.layers):
+            header.neuron_count_requested.connect(lambda n, k=k: self.neuron_count_changed.emit(k, n))
+            header.activation_requested.connect(lambda name, k=k: self.activation_changed.emit(k, name))
+        self.canvas.feature_clicked.connect(self.feature_toggled)
+        self.canvas.neuron_hovered.connect(self.neuron_hovered)
+        self.canvas.neuron_clicked.connect(self.neuron_clicked)
+        self.canvas.link_clicked.connect(self.link_clicked)
+        self.set_structure(list(DEFAULT_FEATURES), [4, 2], ["tanh", "tanh"], 1)
+
+    def set_structure(
+        self, active_features: list[str], hidden: list[int], activations: list[str], n_outputs: int
+    ) -> None:
+        """Rebuild the diagram for a new topology; call only when the topology changes."""
+        self._hidden = list(hidden)
+        n_layers = len(hidden)
+        self.layers_label.setText(_plural(n_layers, "hidden layer"))
+        self.layers_minus.setEnabled(n_layers > 0)
+        self.layers_plus.setEnabled(n_layers < MAX_LAYERS)
+        for header, neurons, activation in zip(self.header.layers, hidden, activations, strict=False):
+            header.show_layer(neurons, activation)
+        self.header.show_layers(min(n_layers, MAX_LAYERS))
+        self.canvas.set_structure(active_features, hidden, n_outputs)
+
+    def update_snapshot(self, snap) -> None:
+        """Restyle the maps, links and bias marks from an engine.live.Snapshot (stale shapes are skipped)."""
+        self.canvas.show_snapshot(snap)
+
+    # ------------------------------------------------------------------ for tests and tools
+    def viewport(self) -> QWidget:
+        """The widget that draws the diagram and takes its clicks."""
+        return self.canvas
+
+    def neuron_center(self, l: int, j: int) -> QPoint:
+        """Centre of neuron j of weight layer l (1..L), in viewport coordinates."""
+        return self.canvas.centre_of(l, j)
+
+    def feature_center(self, name: str) -> QPoint:
+        """Centre of the input node of feature ``name``, in viewport coordinates."""
+        return self.canvas.feature_centre(name)
+
+    def link_point(self, l: int, i: int, j: int) -> QPoint:
+        """A point on the link carrying weights[l-1][i, j], in viewport coordinates."""
+        return self.canvas.link_point(l, i, j)
+
+    def layer_header(self, k: int) -> _LayerHeader:
+        """The controls over hidden layer k (from 0)."""
+        return self.header.layers[k]
