@@ -21,6 +21,7 @@ import numpy as np
 
 from engine import maps, palette
 from engine.errors import EngineError
+from engine.explain import GradientCheck, gradient_check
 from engine.features import DEFAULT_FEATURES, check_features, transform
 from engine.network import Network
 from engine.trainer import Trainer
@@ -95,7 +96,8 @@ class Snapshot:
     n_train: int
     n_test: int
     settings: Settings  # the training settings in force
-    message: str = ""  # the last command's error, if it was refused
+    message: str = ""
+    gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command  # the last command's error, if it was refused
 
 
 def freeze(snapshot: Snapshot) -> Snapshot:
@@ -152,6 +154,7 @@ class LiveSession:
         self.seq = 0
         self.run = 0
         self.message = ""
+        self.check_result: GradientCheck | None = None
         self.history = _History()
         self.epochs_per_second = 0.0
         self._grid_cache: tuple[Any, np.ndarray] | None = None
@@ -288,6 +291,12 @@ class LiveSession:
         if not len(self.y_train):
             self.playing = False
 
+    def _on_gradient_check(self) -> None:
+        """Compare backprop with finite differences on (up to 200 of) the training points."""
+        if not len(self.y_train):
+            raise EngineError("there are no training points to check the gradients on")
+        self.check_result = gradient_check(self.net, self.X_train[:200], self.y_train[:200])
+
     def _on_focus(self, focus: tuple[int, int] | None) -> None:
         self.focus = None if focus is None else (int(focus[0]), int(focus[1]))
 
@@ -355,6 +364,7 @@ class LiveSession:
             for a in layers[1:]
         )
         h_epochs, h_train, h_test, h_grads = self.history.take(net.n_layers)
+        self.check_result, check = None, self.check_result
         return Snapshot(
             seq=self.seq, run=self.run, epoch=self.epoch, playing=self.playing,
             diverged=self.diverged, task=self.task, layer_sizes=tuple(net.layer_sizes),
@@ -370,7 +380,7 @@ class LiveSession:
             decision_rgb=_frozen(decision), focus=focus, neuron_levels=neuron_levels,
             epochs_per_second=self.epochs_per_second,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
-            message=self.message,
+            message=self.message, gradient_check=check,
         )
 
 

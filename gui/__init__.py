@@ -8,7 +8,10 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import pyqtgraph as pg  # noqa: E402
+# isort: off
 import PySide6.QtCore  # noqa: E402,F401  (must precede pyqtgraph)
+import pyqtgraph as pg  # noqa: E402
+
+# isort: on
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")

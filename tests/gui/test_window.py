@@ -207,3 +207,52 @@ def test_closing_the_window_stops_the_trainer_within_a_second(qtbot):
     assert time.monotonic() - started < 1.0
     assert not process.is_alive()
     assert not process._receiver.isRunning()
+
+
+def test_layer_and_neuron_buttons_rebuild_the_view_and_the_network(qtbot, window):
+    view = window.network
+    view.layers_plus.click()
+    snap = settle(window)
+    assert snap.layer_sizes == (2, 4, 2, 2, 1)
+    view.layer_header(0).plus.click()
+    view.layer_header(0).plus.click()
+    snap = settle(window)
+    assert snap.layer_sizes == (2, 6, 2, 2, 1)
+    view.layers_minus.click()
+    view.layers_minus.click()
+    snap = settle(window)
+    assert snap.layer_sizes == (2, 6, 1)
+    qtbot.wait(50)  # a frame: the view now shows the new network's maps
+    assert view.layer_header(0).count.text().startswith("6")
+    view.layers_minus.click()
+    snap = settle(window)
+    assert snap.layer_sizes == (2, 1)  # no hidden layer: logistic regression
+
+
+def test_clicking_an_input_feature_toggles_it_in_the_network(qtbot, window):
+    view = window.network
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center("x1sq"))
+    snap = settle(window)
+    assert snap.features == ("x1", "x2", "x1sq") and snap.layer_sizes[0] == 3
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center("x1"))
+    snap = settle(window)
+    assert snap.features == ("x2", "x1sq")
+
+
+def test_a_layers_own_activation_comes_from_its_header(qtbot, window):
+    combo = window.network.layer_header(1).combo
+    combo.setCurrentIndex(combo.findData("relu"))
+    snap = settle(window)
+    assert snap.activations == ("tanh", "relu")
+
+
+def test_hovering_a_neuron_shows_its_map_on_the_canvas(qtbot, window):
+    view = window.network
+    qtbot.mouseMove(view.viewport(), view.neuron_center(1, 2))
+    snap = settle(window)
+    assert snap.focus == (1, 2)
+    qtbot.wait(50)
+    shown = window.canvas.decision.image
+    assert np.array_equal(shown, snap.decision_rgb)
+    qtbot.mouseMove(view.viewport(), view.feature_center("x1"))
+    assert settle(window).focus is None
