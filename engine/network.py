@@ -6,19 +6,28 @@ from 0 for the first layer of weights.
 
 For speed every weight matrix and its bias row live in one block ``(fan_in + 1, fan_out)``
 whose last row is the bias, and all blocks live in one flat ``params`` vector (and the
-gradients in one flat ``grads`` vector). A layer is then a single ``np.dot`` with the
-previous activations extended by a column of ones, and an optimizer step is one update
+gradients in one flat ``grads`` vector). A layer is then a single matrix product with
+the previous activations extended by a row of ones, and an optimizer step is one update
 of one vector. ``weights[l]`` and ``biases[l]`` are views into ``params``: writing into
 them changes the network.
+
+Inside, activations are stored one column per point, ``(size_l, m)``: a layer's rows are
+then contiguous, so the activation functions run at full speed, and the row of ones
+that carries the bias sits under them. The public methods take and return one row per
+point, as numpy users expect. The training step is listed once as numpy calls on
+preallocated buffers (``backprop_calls``) and replayed by the trainer; see
+``engine.activations`` for why.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS, STEP_SURROGATE, Activation
+from engine.activations import ACTIVATIONS, STEP_SURROGATE, Activation, Calls, run
 from engine.errors import EngineError
 from engine.losses import TASKS, Task
 
@@ -26,30 +35,24 @@ INITS = ("auto", "playground", "zeros")
 DTYPES = ("float64", "float32")
 MODEL_FORMAT = "neural-sandbox-model"
 MODEL_VERSION = 1
+CACHED_BATCH_SIZES = 4  # work buffers kept for this many batch sizes (loss, gradients)
 
 
-class _Buffers:
-    """Preallocated activations, sums and deltas for batches of exactly ``m`` rows.
+class Buffers:
+    """Work space for a batch of m points, one column per point.
 
-    Views of size m into buffers allocated once for the largest batch, so the
-    training loop allocates nothing.
+    ``sums[l]`` and ``deltas[l]`` (size_(l+1), m) hold s^(l+1) and dJ/ds^(l+1) for each
+    weight layer l = 0..L-1; ``extended[l]`` (size_(l+1) + 1, m) holds the hidden
+    activations a^(l+1) over a row of ones, and ``acts[l]`` is a view of its top rows.
     """
 
-    def __init__(self, sizes: Sequence[int], m: int, dtype: np.dtype, parent: "_Buffers | None"):
-        n_layers = len(sizes) - 1
-        if parent is None:
-            self.sums = [np.empty((m, sizes[l + 1]), dtype) for l in range(n_layers)]
-            self.deltas = [np.empty((m, sizes[l + 1]), dtype) for l in range(n_layers)]
-            self.scratch = [np.empty((m, sizes[l + 1]), dtype) for l in range(n_layers)]
-            self.extended = [np.ones((m, sizes[l + 1] + 1), dtype) for l in range(n_layers)]
-        else:
-            self.sums = [b[:m] for b in parent.sums]
-            self.deltas = [b[:m] for b in parent.deltas]
-            self.scratch = [b[:m] for b in parent.scratch]
-            self.extended = [b[:m] for b in parent.extended]
-        # a^l for l >= 1, without the column of ones (a strided view of ``extended``).
-        self.acts = [e[:, :-1] for e in self.extended]
-        self.inv_m = np.asarray(1.0 / m, dtype)
+    def __init__(self, sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
+        hidden = sizes[1:-1]
+        self.sums = [np.empty((size, m), dtype) for size in sizes[1:]]
+        self.deltas = [np.empty((size, m), dtype) for size in sizes[1:]]
+        self.scratch = [np.empty((size, m), dtype) for size in hidden]
+        self.extended = [np.ones((size + 1, m), dtype) for size in hidden]
+        self.acts = [e[:-1] for e in self.extended]
 
 
 def _check_sizes(layer_sizes: Sequence[int]) -> list[int]:
@@ -122,8 +125,7 @@ class Network:
         self.bias_grads: tuple[np.ndarray, ...] = tuple(g[-1] for g in self._grad_blocks)
         self._step_surrogate = bool(step_surrogate)
         self.set_activation(activation)
-        self._buffers: dict[int, _Buffers] = {}
-        self._largest: _Buffers | None = None
+        self._buffers: dict[int, Buffers] = {}  # by batch size, least recently used first
         self.reinitialize(seed)
 
     # ----------------------------------------------------------------- structure
@@ -155,7 +157,12 @@ class Network:
         for name in names:
             use_surrogate = name == "step" and self._step_surrogate
             hidden.append(STEP_SURROGATE if use_surrogate else ACTIVATIONS[name])
-        self._hidden = hidden
+        self._hidden = tuple(hidden)
+
+    @property
+    def hidden_activations(self) -> tuple[Activation, ...]:
+        """The activation of each hidden layer (the surrogate for step, if it is on)."""
+        return self._hidden
 
     def reinitialize(self, seed: int | None = None) -> None:
         """Draw new initial weights from ``seed`` (the same seed gives the same weights)."""
@@ -179,7 +186,7 @@ class Network:
                 block[-1] = 0.0
         self.grads.fill(0.0)
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """An independent network with the same configuration and weights."""
         twin = Network(
             self.layer_sizes, self.activation_names, self.task, self.seed,
@@ -189,7 +196,8 @@ class Network:
         return twin
 
     # ------------------------------------------------------------------ forward
-    def _as_input(self, X: np.ndarray) -> np.ndarray:
+    def as_input(self, X: np.ndarray) -> np.ndarray:
+        """X as an array of this network's dtype; raises EngineError unless it is (n, size_0)."""
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise EngineError(
@@ -197,22 +205,33 @@ class Network:
             )
         return X
 
+    def extend(self, X: np.ndarray) -> np.ndarray:
+        """X (n, size_0) as one column per point over a row of ones: (size_0 + 1, n)."""
+        X = self.as_input(X)
+        out = np.ones((X.shape[1] + 1, len(X)), self.dtype)
+        out[:-1] = X.T
+        return out
+
+    def logit_calls(self, inputs: np.ndarray, buf: Buffers) -> Calls:
+        """Calls for the forward pass of ``inputs (size_0 + 1, m)`` (from ``extend``) into
+        ``buf``, up to the output layer's sums s^L (its logits), without its output function."""
+        calls: Calls = []
+        a = inputs
+        for l, block in enumerate(self._blocks):
+            calls.append(partial(block.T.dot, a, buf.sums[l]))  # s = [W; b]^T [a; 1]
+            if l < len(self._hidden):
+                calls += self._hidden[l].forward(buf.sums[l], buf.acts[l])
+                a = buf.extended[l]
+        return calls
+
     def trace(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Forward pass keeping everything: (sums, acts), sums[l-1] = s^l (n, size_l),
         acts[l] = a^l (n, size_l) for l = 0..L (acts[0] is the input)."""
-        a = self._as_input(X)
-        sums: list[np.ndarray] = []
-        acts: list[np.ndarray] = [a]
-        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-            s = np.dot(a, W)
-            s += b
-            sums.append(s)
-            if l < len(self._hidden):
-                a = np.empty_like(s)
-                self._hidden[l].forward(s, a)
-            else:
-                a = self.task_spec.output(s)
-            acts.append(a)
+        X = self.as_input(X)
+        buf = Buffers(self.layer_sizes, len(X), self.dtype)  # fresh: the caller keeps them
+        run(self.logit_calls(self.extend(X), buf))
+        sums = [s.T for s in buf.sums]
+        acts = [X, *(a.T for a in buf.acts), self.task_spec.output(sums[-1])]
         return sums, acts
 
     def activations(self, X: np.ndarray) -> list[np.ndarray]:
@@ -240,11 +259,16 @@ class Network:
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The data loss J (no regularization penalty), a mean over the points."""
-        X = self._as_input(X)
+        X = self.as_input(X)
         if len(X) == 0:
             return float("nan")
-        sums, _ = self.trace(X)
-        return self.task_spec.loss(sums[-1], self._as_labels(y))
+        buf = self.buffers(len(X))
+        run(self.logit_calls(self.extend(X), buf))
+        return self.loss_of_logits(buf, y)
+
+    def loss_of_logits(self, buf: Buffers, y: np.ndarray) -> float:
+        """The data loss from the logits that ``logit_calls`` left in ``buf``."""
+        return self.task_spec.loss(buf.sums[-1].T, self._as_labels(y))
 
     def _as_labels(self, y: np.ndarray) -> np.ndarray:
         if self.task_spec.classification:
@@ -252,65 +276,62 @@ class Network:
         return np.asarray(y, dtype=self.dtype)
 
     # ----------------------------------------------------------------- backward
-    def buffers(self, m: int) -> _Buffers:
-        """Work buffers for batches of m rows (allocated once per largest size)."""
-        found = self._buffers.get(m)
+    def buffers(self, m: int) -> Buffers:
+        """Work buffers for batches of m points, kept for the last few batch sizes."""
+        found = self._buffers.pop(m, None)
         if found is None:
-            if self._largest is None or len(self._largest.sums[0]) < m:
-                self._largest = _Buffers(self.layer_sizes, m, self.dtype, None)
-                self._buffers.clear()
-            found = _Buffers(self.layer_sizes, m, self.dtype, self._largest)
-            self._buffers[m] = found
+            found = Buffers(self.layer_sizes, m, self.dtype)
+            if len(self._buffers) >= CACHED_BATCH_SIZES:
+                del self._buffers[next(iter(self._buffers))]  # the least recently used
+        self._buffers[m] = found
         return found
 
-    def backprop(self, a0: np.ndarray, targets: np.ndarray, buf: _Buffers) -> None:
-        """Write the exact gradient of the data loss into ``grads``.
-
-        ``a0 (m, size_0 + 1)`` is the input extended by a column of ones and
-        ``targets (m, K)`` the encoded labels; ``buf = buffers(m)``. This is the
-        training loop's kernel: it allocates nothing.
-        """
-        blocks, hidden, L = self._blocks, self._hidden, len(self._blocks)
-        sums, acts, ext, deltas = buf.sums, buf.acts, buf.extended, buf.deltas
-        a = a0
-        for l in range(L - 1):  # forward: s^l = a^(l-1) W^l + b^l, a^l = f(s^l)
-            np.dot(a, blocks[l], out=sums[l])
-            hidden[l].forward(sums[l], acts[l])
-            a = ext[l]
-        np.dot(a, blocks[-1], out=sums[-1])
-        self.task_spec.output(sums[-1], out=acts[-1])
-        # Output layer: delta^L = dJ/ds^L = (a^L - t) / m for every task's loss.
-        delta = deltas[-1]
-        np.subtract(acts[-1], targets, out=delta)
-        delta *= buf.inv_m
-        for l in range(L - 1, -1, -1):
-            below = ext[l - 1] if l > 0 else a0
-            np.dot(below.T, delta, out=self._grad_blocks[l])  # dJ/dW = a^T delta, dJ/db = sum delta
-            if l > 0:  # delta^(l-1) = (delta^l W^T) * f'(s^(l-1))
-                np.dot(delta, self.weights[l].T, out=deltas[l - 1])
-                hidden[l - 1].backward(deltas[l - 1], sums[l - 1], acts[l - 1], buf.scratch[l - 1])
-                delta = deltas[l - 1]
-
-    def extend(self, X: np.ndarray) -> np.ndarray:
-        """X (n, size_0) with a column of ones appended: (n, size_0 + 1)."""
-        X = self._as_input(X)
-        out = np.ones((len(X), X.shape[1] + 1), self.dtype)
-        out[:, :-1] = X
-        return out
-
     def encode_targets(self, y: np.ndarray) -> np.ndarray:
-        """Labels y (n,) encoded as the output layer's targets (n, K)."""
+        """Labels y (n,) encoded as the output layer's targets t (n, K): the class id
+        itself for binary, one-hot rows for multiclass, the value for regression."""
         y = self._as_labels(y)
         out = np.empty((len(y), self.layer_sizes[-1]), self.dtype)
         self.task_spec.targets(y, out)
         return out
 
+    def delta_targets(self, y: np.ndarray, out: np.ndarray) -> None:
+        """Write labels y (n,) into ``out (n, K)`` as ``backprop_calls`` reads them (binary
+        labels become -1 and +1, see engine.losses; otherwise as ``encode_targets``)."""
+        self.task_spec.delta_targets(self._as_labels(y), out)
+
+    def backprop_calls(self, inputs: np.ndarray, targets: np.ndarray, buf: Buffers) -> Calls:
+        """Calls that write the exact gradient of the data loss on one batch into ``grads``.
+
+        ``inputs (size_0 + 1, m)`` is the batch as ``extend`` gives it, ``targets (K, m)``
+        its labels written by ``delta_targets`` (transposed), ``buf`` is ``buffers(m)`` or
+        any ``Buffers`` for m points. This is the training loop's kernel: the calls allocate
+        nothing, so a trainer lists them once and replays them every epoch.
+        """
+        sums, acts, ext, deltas = buf.sums, buf.acts, buf.extended, buf.deltas
+        calls = self.logit_calls(inputs, buf)
+        # Output layer: delta^L = dJ/ds^L = (a^L - t) / m for every task's loss.
+        calls += self.task_spec.delta(sums[-1], targets, deltas[-1])
+        for l in range(self.n_layers - 1, -1, -1):
+            below = ext[l - 1] if l > 0 else inputs
+            # dJ/dW = a delta^T and dJ/db = delta summed over the points: one product with [a; 1].
+            calls.append(partial(below.dot, deltas[l].T, self._grad_blocks[l]))
+            if l > 0:  # delta^(l-1) = (W delta^l) * f'(s^(l-1))
+                calls.append(partial(self.weights[l].dot, deltas[l], deltas[l - 1]))
+                calls += self._hidden[l - 1].backward(deltas[l - 1], sums[l - 1], acts[l - 1], buf.scratch[l - 1])
+        return calls
+
+    def backprop(self, inputs: np.ndarray, targets: np.ndarray, buf: Buffers) -> None:
+        """Write the exact gradient of the data loss into ``grads`` (see ``backprop_calls``)."""
+        run(self.backprop_calls(inputs, targets, buf))
+
     def gradients(self, X: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Exact gradients of ``loss(X, y)``: (dW list, db list), shaped like the weights."""
-        a0 = self.extend(X)
-        if len(a0) == 0:
+        inputs = self.extend(X)
+        if inputs.shape[1] == 0:
             raise EngineError("gradients need at least one point")
-        self.backprop(a0, self.encode_targets(y), self.buffers(len(a0)))
+        targets = np.empty((self.layer_sizes[-1], inputs.shape[1]), self.dtype)
+        self.delta_targets(y, targets.T)
+        self.backprop(inputs, targets, self.buffers(inputs.shape[1]))
         return [g.copy() for g in self.weight_grads], [g.copy() for g in self.bias_grads]
 
     # ------------------------------------------------------------ serialisation
@@ -331,7 +352,7 @@ class Network:
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Network":
+    def from_dict(cls, data: Any) -> Network:
         """Rebuild a network from ``to_dict``'s output; raises EngineError naming what is wrong."""
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
             raise EngineError(f"not a Neural Sandbox model (expected format {MODEL_FORMAT!r})")

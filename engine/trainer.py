@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from engine.activations import Calls, run
 from engine.errors import EngineError
-from engine.network import Network
+from engine.network import Buffers, Network
 from engine.optimizers import OPTIMIZERS
 
 REGULARIZATIONS = (None, "l1", "l2")
+
+
+class _EpochPlan:
+    """One epoch of training listed once and replayed each epoch: buffers for the data,
+    every mini-batch's calls (its backprop, then an optimizer step), and the calls of the
+    forward pass that measures the loss afterwards.
+
+    Batch i reads columns [i * batch_size, (i + 1) * batch_size) of ``inputs`` and
+    ``targets``, which the trainer refills in a new order before each epoch. Listing
+    costs a few kilobytes per mini-batch.
+    """
+
+    def __init__(self, net: Network, n: int, batch_size: int, step_calls: Calls) -> None:
+        inputs, outputs = net.layer_sizes[0], net.layer_sizes[-1]
+        self.data = np.ones((inputs + 1, n), net.dtype)  # X^T over a row of ones, as given
+        self.encoded = np.empty((outputs, n), net.dtype)  # the targets, as given
+        self.inputs = np.empty_like(self.data)  # both reshuffled
+        self.targets = np.empty_like(self.encoded)
+        self.calls: Calls = []
+        work: dict[int, Buffers] = {}  # one set for full batches, one for a shorter last batch
+        for start in range(0, n, batch_size):
+            end = min(start + batch_size, n)
+            buf = work.setdefault(end - start, Buffers(net.layer_sizes, end - start, net.dtype))
+            self.calls += net.backprop_calls(self.inputs[:, start:end], self.targets[:, start:end], buf)
+            self.calls += step_calls
+        self.loss_buffers = Buffers(net.layer_sizes, n, net.dtype)
+        self.loss_calls = net.logit_calls(self.data, self.loss_buffers)
 
 
 def _positive_number(value: float, what: str) -> float:
@@ -37,13 +67,18 @@ class Trainer:
         self.net = net
         self.rng = np.random.default_rng(seed)
         self.epochs_done = 0
+        # Listed calls bind these arrays, so the setters change them in place.
+        self._learning_rate = np.zeros((), net.dtype)
+        self._reg_mask = np.zeros_like(net.params)  # reg_rate where params holds a weight
+        self._penalty_grad = np.zeros_like(net.params)
         self._optimizer = None
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.regularization = regularization
         self.reg_rate = reg_rate
-        self._penalty_grad = np.zeros_like(net.params)
+        self._plan_key: tuple | None = None
+        self._plan_cache: _EpochPlan | None = None
 
     # ---------------------------------------------------------------- settings
     @property
@@ -65,7 +100,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = np.asarray(_positive_number(value, "learning rate"), self.net.dtype)
+        self._learning_rate[...] = _positive_number(value, "learning rate")
 
     @property
     def batch_size(self) -> int:
@@ -104,7 +139,7 @@ class Trainer:
         if not np.isfinite(rate) or rate < 0:
             raise EngineError(f"regularization rate must be a number >= 0, got {value!r}")
         self._reg_rate = rate
-        self._reg_mask = self.net.weight_mask * self.net.dtype.type(rate)
+        np.multiply(self.net.weight_mask, self.net.dtype.type(rate), out=self._reg_mask)
 
     # ---------------------------------------------------------------- training
     def penalty(self) -> float:
@@ -116,19 +151,33 @@ class Trainer:
             return float(self._reg_rate * np.abs(w).sum())
         return float(0.5 * self._reg_rate * np.dot(w, w))
 
-    def _step(self) -> None:
+    def _step_calls(self) -> Calls:
+        """The calls of one optimizer step, after a mini-batch's gradient is in ``grads``."""
         net = self.net
-        grads = net.grads
+        grads, calls = net.grads, []
         if self._regularization is not None and self._reg_rate > 0:
-            penalty = self._penalty_grad
+            penalty = self._penalty_grad  # dJ/dw of the penalty (rate in _reg_mask), plus grads
             if self._regularization == "l2":
-                np.multiply(net.params, self._reg_mask, out=penalty)
+                calls.append(partial(np.multiply, net.params, self._reg_mask, penalty))
             else:
-                np.sign(net.params, out=penalty)
-                penalty *= self._reg_mask
-            penalty += grads
+                calls += [
+                    partial(np.sign, net.params, penalty),
+                    partial(np.multiply, penalty, self._reg_mask, penalty),
+                ]
+            calls.append(partial(np.add, penalty, grads, penalty))
             grads = penalty
-        self._optimizer.step(net.params, grads, self._learning_rate)
+        return calls + self._optimizer.calls(net.params, grads, self._learning_rate)
+
+    def _plan(self, n: int) -> _EpochPlan:
+        """The epoch plan for n points under the current settings (listed again only when
+        something it binds has changed)."""
+        net = self.net
+        key = (net, net.hidden_activations, n, self._batch_size, self._optimizer,
+               self._regularization, self._reg_rate > 0)
+        if self._plan_key != key:
+            self._plan_cache = _EpochPlan(net, n, self._batch_size, self._step_calls())
+            self._plan_key = key
+        return self._plan_cache
 
     def epoch(self, X: np.ndarray, y: np.ndarray) -> float:
         """One pass over (X, y) in reshuffled mini-batches; returns the data loss after it.
@@ -136,27 +185,24 @@ class Trainer:
         ``X (n, n_features)``; ``y (n,)`` class ids, or values for regression.
         """
         net = self.net
+        X = net.as_input(X)
         n = len(X)
         if n == 0:
             raise EngineError("there are no points to train on")
         if len(y) != n:
             raise EngineError(f"{n} points but {len(y)} labels")
+        plan = self._plan(n)
+        np.copyto(plan.data[:-1], X.T)
+        net.delta_targets(y, plan.encoded.T)
         order = self.rng.permutation(n)
-        inputs = net.extend(X)[order]
-        targets = net.encode_targets(np.asarray(y)[order])
-        size = min(self._batch_size, n)
-        buf = net.buffers(size)
-        backprop, step = net.backprop, self._step
-        full = n - n % size
-        for start in range(0, full, size):
-            end = start + size
-            backprop(inputs[start:end], targets[start:end], buf)
-            step()
-        if full < n:
-            backprop(inputs[full:], targets[full:], net.buffers(n - full))
-            step()
+        np.take(plan.data, order, axis=1, out=plan.inputs, mode="wrap")  # wrap: no bounds check
+        np.take(plan.encoded, order, axis=1, out=plan.targets, mode="wrap")
+        for call in plan.calls:
+            call()
         self.epochs_done += 1
-        return net.loss(X, y)
+        # What net.loss(X, y) does, on buffers listed once.
+        run(plan.loss_calls)
+        return net.loss_of_logits(plan.loss_buffers, y)
 
     @property
     def gradient_norms(self) -> list[float]:
