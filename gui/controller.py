@@ -30,6 +30,8 @@ class Controller(QObject):
     run_started = Signal()
     # Emitted (GUI thread) for every snapshot, after the history has been extended.
     snapshot_received = Signal(object)
+    # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
+    gradient_checked = Signal(object)
 
     def __init__(self, model: DataModel, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +151,8 @@ class Controller(QObject):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
             if self.gradients is not None and snap.history_gradients.shape[1] + 1 == self.gradients.columns:
                 self.gradients.extend(snap.history_epochs, *snap.history_gradients.T)
+        if snap.gradient_check is not None:
+            self.gradient_checked.emit(snap.gradient_check)
         self.latest = snap
         self._fresh = True
         self.snapshot_count += 1

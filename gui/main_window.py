@@ -13,17 +13,30 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
+from engine.features import FEATURES, LABELS, transform
 from engine.live import Snapshot
 from engine.maps import view_bounds
 from gui.controller import Controller
 from gui.data_model import DataModel
+from gui.guide import Experiment, GuideDialog
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.controls import Controls
+from gui.widgets.gradient_plot import GradientPlot
+from gui.widgets.inspector import NeuronInspector, network_from
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
+from gui.widgets.notice import Notice
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 MAX_HIDDEN_LAYERS = 8
@@ -42,10 +55,12 @@ class MainWindow(QMainWindow):
         self.canvas = DataCanvas(self.model)
         self.network = NetworkView()
         self.loss_plot = LossPlot(self.controller.losses)
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("background: #fff4d6; border: 1px solid #e69f00; padding: 6px;")
-        self.notice.hide()
+        self.gradient_plot = GradientPlot()
+        self.notice = Notice()
+        self.inspector = NeuronInspector()
+        self.guide: GuideDialog | None = None
+        self._probe_point: tuple[float, float] | None = None
+        self._probe_net = (None, None)  # (snapshot, network built from it)
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -61,7 +76,7 @@ class MainWindow(QMainWindow):
         self.display_timer.start()
         self.model.generate(preset, 500, 0.0, seed)
         self.controls.preset.setCurrentIndex(max(0, self.controls.preset.findData(preset)))
-        self.resize(1360, 820)
+        self.resize(1500, 900)
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
@@ -70,9 +85,13 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(340)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.gradient_plot)
+        plots.setSizes([300, 300])
         middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(self.network)
-        middle.addWidget(self.loss_plot)
+        middle.addWidget(plots)
         middle.setSizes([520, 260])
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -83,8 +102,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([340, 520, 500])
+        self.splitter.setSizes([340, 600, 560])
         self.setCentralWidget(self.splitter)
+        self.inspector_dock = QDockWidget("Neuron inspector", self)
+        self.inspector_dock.setObjectName("inspector")
+        self.inspector_dock.setWidget(self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.inspector_dock.hide()
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
 
@@ -122,6 +146,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
             self.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        guide = QAction("&Guide and experiments", self)
+        guide.setShortcut(QKeySequence("F1"))
+        guide.triggered.connect(self.show_guide)
+        help_menu.addAction(guide)
         about = QAction("&About Neural Sandbox", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
@@ -157,6 +185,15 @@ class MainWindow(QMainWindow):
         n.neuron_count_changed.connect(self._on_neuron_count_change)
         n.activation_changed.connect(self._on_layer_activation_change)
         n.neuron_hovered.connect(ctl.set_focus)
+        n.neuron_clicked.connect(self._on_neuron_click)
+        n.link_clicked.connect(self._on_link_click)
+        c.check.clicked.connect(self._on_check_click)
+        self.canvas.hovered.connect(self._on_canvas_hover)
+        self.canvas.point_picked.connect(self._on_point_pick)
+        self.inspector.bias_edited.connect(lambda l, j, v: ctl.set_bias(l - 1, j, v))
+        self.notice.sigmoid_chosen.connect(self._on_step_to_sigmoid)
+        self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
+        ctl.gradient_checked.connect(self._show_check)
         self.model.changed.connect(self._on_data_change)
 
     def configure(self, hidden: list[int], activation: str) -> None:
@@ -232,8 +269,6 @@ class MainWindow(QMainWindow):
                 return
             features.remove(name)
         else:
-            from engine.features import FEATURES
-
             features = [f for f in FEATURES if f in features or f == name]
         self.controller.set_architecture(features=features)
         self._sync_structure()
@@ -251,6 +286,83 @@ class MainWindow(QMainWindow):
             hidden[layer] = max(1, min(MAX_NEURONS, count))
             self.controller.set_architecture(hidden=hidden)
             self._sync_structure()
+
+    def _on_neuron_click(self, layer: int, neuron: int) -> None:
+        self.inspector.choose_neuron(layer, neuron)
+        if self.inspector.point is None and len(self.model):
+            self._on_point_pick(0)
+        self.inspector_dock.show()
+        self.inspector.refresh(self.controller.latest)
+
+    def _on_point_pick(self, index: int) -> None:
+        if 0 <= index < len(self.model):
+            self.inspector.choose_point(self.model.points[index], self.model.labels[index])
+            self.inspector.refresh(self.controller.latest)
+
+    def _on_link_click(self, layer: int, i: int, j: int) -> None:
+        snap = self.controller.latest
+        if snap is None or layer > len(snap.weights):
+            return
+        current = float(snap.weights[layer - 1][i, j])
+        source = (LABELS[snap.features[i]] if layer == 1 else f"neuron {i + 1} of layer {layer - 1}")
+        value, ok = QInputDialog.getDouble(
+            self, "Edit weight", f"Weight from {source} to neuron {j + 1} of layer {layer}:",
+            current, -100.0, 100.0, 4)
+        if ok:
+            self.controller.set_weight(layer - 1, i, j, value)
+
+    def _on_check_click(self) -> None:
+        self.controls.check_result.setText("Checking…")
+        self.controller.send("gradient_check")
+
+    def _on_step_to_sigmoid(self) -> None:
+        activations = ["sigmoid" if a == "step" else a for a in self.controller.activations]
+        self.controller.set_activations(activations)
+        if len(set(activations)) == 1:
+            combo = self.controls.activation
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(activations[0]))
+            combo.blockSignals(False)
+        self._sync_structure()
+
+    def _on_canvas_hover(self, point) -> None:
+        self._probe_point = point
+        self._show_probe(self.controller.latest)
+
+    def _show_probe(self, snap: Snapshot | None) -> None:
+        """Light the network view with every neuron's activation at the hovered point."""
+        if self._probe_point is None or snap is None:
+            self.network.show_probe(None, None)
+            return
+        if self._probe_net[0] is not snap:
+            self._probe_net = (snap, network_from(snap))
+        inputs = transform(np.array([self._probe_point]), list(snap.features))
+        activations = [a[0] for a in self._probe_net[1].activations(inputs)]
+        self.network.show_probe(list(snap.features), activations)
+
+    def show_guide(self) -> None:
+        """Open the guide (non-modal)."""
+        if self.guide is None:
+            self.guide = GuideDialog(self)
+            self.guide.experiment_chosen.connect(self.set_up_experiment)
+        self.guide.show()
+        self.guide.raise_()
+
+    def set_up_experiment(self, experiment: Experiment) -> None:
+        """Load one of the guide's experiments: data, network and learning rate."""
+        self.controls.play.setChecked(False)
+        if self.controls.task.currentData():
+            self.controls.task.setCurrentIndex(0)
+        preset = self.controls.preset
+        preset.blockSignals(True)
+        preset.setCurrentIndex(preset.findData(experiment.preset))
+        preset.blockSignals(False)
+        self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, 0)
+        rate = self.controls.learning_rate
+        rate.setCurrentIndex(rate.findData(experiment.learning_rate))
+        self.configure(list(experiment.hidden), experiment.activation)
+        self.controller.set_surrogate(False)
+        self.statusBar().showMessage(experiment.advice, 15000)
 
     def _on_data_change(self) -> None:
         self.canvas.set_bounds(view_bounds(self.model.points))
@@ -288,6 +400,12 @@ class MainWindow(QMainWindow):
             self.network.update_snapshot(snap)
         self.loss_plot.redraw()
         self.loss_plot.set_figures(snap)
+        self.gradient_plot.redraw(self.controller.gradients)
+        if self._probe_point is not None:
+            self._show_probe(snap)
+        if self.inspector_dock.isVisible() and self._frames % 10 == 0:
+            self.inspector.refresh(snap)
+
         self.controls.epoch.setText(f"Epoch {snap.epoch:,}")
         if snap.playing != self.controls.play.isChecked() and not snap.playing:
             # The trainer paused itself (no points, or the loss diverged).
@@ -299,17 +417,15 @@ class MainWindow(QMainWindow):
         self._show_notice(snap)
 
     def _show_notice(self, snap: Snapshot) -> None:
-        if snap.diverged:
-            self.notice.setText(
-                "Training stopped: the loss is no longer a finite number. The learning rate is too "
-                "high for this network, so each step overshoots further. The last good weights are kept: "
-                "lower the learning rate and press Play, or Reset.")
-            self.notice.show()
-        elif snap.message:
-            self.notice.setText(snap.message)
-            self.notice.show()
-        else:
-            self.notice.hide()
+        self.notice.show_for(snap)
+
+    def _show_check(self, check) -> None:
+        text = f"Worst relative error {check.worst_error:.1e} over {check.parameters} parameters"
+        text += " (backprop agrees)." if check.worst_error < 1e-5 else " — backprop and finite differences disagree!"
+        if check.step_layers:
+            text += (f" Layers {', '.join(map(str, check.step_layers))} lie below a step: both methods give "
+                     "exactly 0 there, because the loss is flat in those weights.")
+        self.controls.check_result.setText(text)
 
     def _update_status(self, snap: Snapshot) -> None:
         self.status.setText(

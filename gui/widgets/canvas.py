@@ -1,7 +1,8 @@
 """The data canvas: the user's points over the network's decision map, edited with the mouse.
 
 Left click adds a point of the selected class, right click one of the other class
-(binary) or the next class; Shift+click deletes the nearest point. The brush tool sprays
+(binary) or the next class; Shift+click deletes the nearest point; Ctrl+click picks the
+nearest point for the neuron inspector. The brush tool sprays
 points while dragging, the eraser deletes them. In regression mode new points carry the
 value from the value control, which the mouse wheel also changes.
 """
@@ -44,6 +45,8 @@ class DataCanvas(pg.PlotWidget):
     hovered = Signal(object)
     # The regression value for new points changed (mouse wheel).
     value_changed = Signal(float)
+    # Ctrl+click chose the point at this index (for the neuron inspector).
+    point_picked = Signal(int)
 
     def __init__(self, model: DataModel, parent=None) -> None:
         super().__init__(parent, background="w")
@@ -171,6 +174,11 @@ class DataCanvas(pg.PlotWidget):
             return
         p = self.to_data(ev.position().toPoint())
         if not self._inside(p):
+            return
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            nearest = self.model.nearest(p.x(), p.y())
+            if nearest is not None:
+                self.point_picked.emit(nearest)
             return
         if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             nearest = self.model.nearest(p.x(), p.y())

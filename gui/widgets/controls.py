@@ -82,6 +82,10 @@ class Controls(QWidget):
         self.epoch.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.epoch.setToolTip("Epochs trained: each epoch is one pass over the training points")
         self.speed = _combo(SPEEDS, "How fast to train: epochs per second", None)
+        self.check = QPushButton("Check gradients")
+        self.check.setToolTip("Compare backprop's gradients with finite differences on the current network")
+        self.check_result = QLabel("")
+        self.check_result.setWordWrap(True)
         buttons = QHBoxLayout()
         for button in (self.play, self.step, self.reset):
             buttons.addWidget(button)
@@ -92,6 +96,8 @@ class Controls(QWidget):
         row.addWidget(QLabel("Speed"))
         row.addWidget(self.speed, 1)
         form.addLayout(row)
+        form.addWidget(self.check)
+        form.addWidget(self.check_result)
         return box
 
     def _training_box(self) -> QGroupBox:

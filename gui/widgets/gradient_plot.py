@@ -8,10 +8,10 @@ draw, so those layers are listed as "exactly 0" in the legend line beneath.
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-import pyqtgraph as pg
 from gui.series import GrowingSeries
 
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
@@ -27,13 +27,14 @@ class GradientPlot(QWidget):
         item.setLogMode(y=True)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "‖∂J/∂W‖")
+        item.getAxis("left").enableAutoSIPrefix(False)
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setMouseEnabled(False, False)
         self.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.curves: list[pg.PlotDataItem] = []
-        self.caption = QLabel("Each layer's weight-gradient norm, measured at the last step of each epoch.")
+        self.caption = QLabel("Gradient flow: each layer's weight-gradient norm, measured at the last step of each epoch.")
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
@@ -76,4 +77,4 @@ class GradientPlot(QWidget):
         if zero_layers:
             self.caption.setText(f"Exactly zero gradient (nothing to draw on a log scale): {', '.join(zero_layers)}.")
         else:
-            self.caption.setText("Each layer's weight-gradient norm, measured at the last step of each epoch.")
+            self.caption.setText("Gradient flow: each layer's weight-gradient norm, measured at the last step of each epoch.")

@@ -72,6 +72,7 @@ class NetworkCanvas(QWidget):
         self._link_widths = np.zeros(0)
         self._bias_colors: list[QColor] = []
         self._biases = np.zeros(0)
+        self._probe: list[tuple[int, float]] | None = None  # (cell index, value) while probing
         self.set_structure(list(DEFAULT_FEATURES), [4, 2], 1)
 
     # ------------------------------------------------------------------ structure
@@ -103,6 +104,7 @@ class NetworkCanvas(QWidget):
         self._fill_features()
         self._weights = None
         self._bias_colors, self._biases = [], np.zeros(0)
+        self._probe = None
         self._set_hover(None)
         self._relayout()
 
@@ -178,6 +180,36 @@ class NetworkCanvas(QWidget):
         self.update()
         return True
 
+    def show_probe(self, features: Sequence[str] | None, activations: Sequence[np.ndarray] | None) -> None:
+        """Light every cell with its value for one input point, or (None) go back to the maps.
+
+        ``activations`` holds a^0 (the input features, in ``features`` order) .. a^L, each (size_l,).
+        """
+        if activations is None or features is None:
+            self._probe = None
+        else:
+            cells = [(FEATURE_NAMES.index(name), float(v)) for name, v in zip(features, activations[0], strict=True)]
+            start = len(FEATURE_NAMES)
+            for values in activations[1:]:
+                cells += [(start + j, float(v)) for j, v in enumerate(values)]
+                start += len(values)
+            self._probe = cells if start == len(self._cells) else None
+        self.update()
+
+    @property
+    def probe(self) -> list[tuple[int, float]] | None:
+        """The (cell index, value) pairs shown while probing one point, or None."""
+        return self._probe
+
+    def _paint_probe(self, painter: QPainter) -> None:
+        painter.setFont(self._font)
+        for k, value in self._probe:
+            level = int(np.clip(np.rint((np.clip(value, -1, 1) + 1) * LEVEL_MAX / 2), 0, LEVEL_MAX))
+            rect = self._cells[k]
+            painter.fillRect(rect, _LEVEL_COLORS[level])
+            painter.setPen(QColor(255, 255, 255) if abs(value) > 0.6 else QColor(20, 20, 20))
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), f"{value:+.2f}")
+
     def _restyle_links(self) -> None:
         if self._weights is None or len(self._weights) != len(self._lines):
             pen = self._pen(QColor(150, 150, 150), 0.8, 0.6)
@@ -224,6 +256,8 @@ class NetworkCanvas(QWidget):
         for rect, colour in zip(self._bias_rects, self._bias_colors, strict=False):
             painter.setBrush(colour)
             painter.drawRect(rect)
+        if self._probe is not None:
+            self._paint_probe(painter)
         self._paint_labels(painter, active)
         painter.end()
 

@@ -208,6 +208,10 @@ class NetworkView(QWidget):
         """Restyle the maps, links and bias marks from an engine.live.Snapshot (stale shapes are skipped)."""
         self.canvas.show_snapshot(snap)
 
+    def show_probe(self, features, activations) -> None:
+        """Show every neuron's activation for one input point (a^0 .. a^L), or None for the maps."""
+        self.canvas.show_probe(features, activations)
+
     # ------------------------------------------------------------------ for tests and tools
     def viewport(self) -> QWidget:
         """The widget that draws the diagram and takes its clicks."""

@@ -1,0 +1,151 @@
+"""Backprop made visible: the step notice, the inspector, the probe, weight edits, the gradient check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.features import transform
+from gui.main_window import MainWindow
+from gui.widgets.inspector import network_from
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow(preset="circle", seed=0)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.controller.wait_until(lambda s: s.n_train > 0)
+    yield win
+    win.close()
+
+
+def settle(win, timeout=15.0):
+    seq = win.controller.flush_data() if win.controller._data_pending else win.controller.process.last_seq
+    assert win.controller.wait_until(lambda s: s.seq >= seq, timeout)
+    return win.controller.latest
+
+
+def train(win, epochs):
+    win.controller.step(epochs)
+    snap = settle(win)
+    assert snap.epoch >= epochs
+    return snap
+
+
+def test_step_notice_appears_for_a_step_network_and_not_for_tanh(qtbot, window):
+    train(window, 20)
+    qtbot.wait(60)
+    assert not window.notice.isVisible()
+    window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
+    train(window, 5)
+    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=3000)
+    assert window.notice.kind == "step"
+    assert "flat" in window.notice.text.text()
+    # One way on: switch to sigmoid, keeping the weights; the notice goes away.
+    window.notice.to_sigmoid.click()
+    snap = train(window, 3)
+    assert snap.activations == ("sigmoid", "sigmoid")
+    qtbot.waitUntil(lambda: not window.notice.isVisible(), timeout=3000)
+
+
+def test_surrogate_button_lets_a_step_network_train_its_hidden_layers(qtbot, window):
+    window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
+    before = train(window, 5)
+    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=3000)
+    window.notice.surrogate.click()
+    after = train(window, 20)
+    assert after.step_surrogate
+    assert after.gradient_norms[0] > 0
+    assert not np.array_equal(before.weights[0], after.weights[0])
+
+
+def test_clicking_a_neuron_opens_the_inspector_with_the_engines_numbers(qtbot, window):
+    snap = train(window, 10)
+    view = window.network
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.neuron_center(1, 1))
+    assert window.inspector_dock.isVisible()
+    # Ctrl+click chooses the point the numbers are for.
+    target = window.model.points[5]
+    canvas = window.canvas
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     canvas.to_viewport(*target))
+    assert window.inspector.point == pytest.approx(tuple(target))
+    report = window.inspector.report
+    net = network_from(snap)
+    x = transform(np.array([target]), list(snap.features))
+    dW, db = net.gradients(x, np.array([int(window.model.labels[5])]))
+    assert (report.layer, report.neuron) == (1, 1)
+    assert report.bias_gradient == pytest.approx(db[0][1], rel=1e-9, abs=1e-15)
+    np.testing.assert_allclose(report.weight_gradients, dW[0][:, 1], rtol=1e-9, atol=1e-15)
+    assert "δ" in window.inspector.text.toPlainText()
+
+
+def test_hovering_the_canvas_lights_the_network_with_that_points_activations(qtbot, window):
+    snap = train(window, 10)
+    canvas = window.canvas
+    qtbot.mouseMove(canvas.viewport(), canvas.to_viewport(1.5, -2.0))
+    probe = window.network.canvas.probe
+    assert probe is not None
+    x, y = window._probe_point
+    expected = network_from(snap).activations(transform(np.array([[x, y]]), list(snap.features)))
+    values = [v for _, v in probe]
+    np.testing.assert_allclose(values, np.concatenate([a[0] for a in expected]), atol=1e-12)
+    assert abs(x - 1.5) < 0.1 and abs(y + 2.0) < 0.1
+    canvas.hovered.emit(None)
+    assert window.network.canvas.probe is None
+
+
+def test_an_edited_weight_is_where_the_next_epoch_starts(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window.controls.learning_rate.setCurrentIndex(window.controls.learning_rate.findData(0.00001))
+    train(window, 2)
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.2345, True)))
+    view = window.network
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.link_point(2, 3, 1))
+    edited = settle(window)
+    assert edited.weights[1][3, 1] == 1.2345
+    stepped = train(window, edited.epoch + 1)
+    assert stepped.weights[1][3, 1] != 1.2345
+    assert abs(stepped.weights[1][3, 1] - 1.2345) < 1e-3  # a tiny step from the edited value
+
+
+def test_editing_the_output_bias_in_the_inspector(qtbot, window):
+    train(window, 2)
+    view = window.network
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.neuron_center(3, 0))
+    window.inspector.bias.setValue(-0.75)
+    window.inspector.apply.click()
+    snap = settle(window)
+    assert snap.biases[2][0] == -0.75
+
+
+def test_gradient_check_button_reports_a_tiny_error_for_tanh(qtbot, window):
+    train(window, 5)
+    with qtbot.waitSignal(window.controller.gradient_checked, timeout=20000) as blocker:
+        window.controls.check.click()
+    check = blocker.args[0]
+    assert check.worst_error < 1e-6
+    assert "agrees" in window.controls.check_result.text()
+
+
+def test_gradient_flow_plot_draws_one_curve_per_layer(qtbot, window):
+    snap = train(window, 30)
+    qtbot.wait(80)
+    curves = window.gradient_plot.curves
+    assert len(curves) == len(snap.layer_sizes) - 1
+    x, y = curves[0].getData()
+    assert len(x) == 30
+
+
+def test_guide_sets_up_the_vanishing_gradient_experiment(qtbot, window):
+    window.show_guide()
+    assert window.guide.isVisible()
+    window.guide.buttons[1].click()
+    snap = settle(window)
+    assert snap.activations == ("sigmoid",) * 6
+    assert snap.settings.learning_rate == 0.03
+    window.guide.close()
