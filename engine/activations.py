@@ -7,9 +7,12 @@ the network lists a whole training step that way once, on preallocated buffers, 
 the trainer replays the list step after step.
 
 - ``forward(s, a)``: calls that write a = f(s) into ``a``.
-- ``backward(delta, s, a, tmp)``: calls that multiply ``delta`` in place by f'(s); they
-  read the weighted sums ``s`` or the activations ``a`` (whichever is cheaper) and may
-  scribble on ``tmp``.
+- ``slope(a, out)``: for tanh, sigmoid and relu, whose derivative follows from the
+  activation a = f(s) alone: calls that write f'(s) into ``out``. The network computes
+  every hidden layer's slope in one go when they share such an activation.
+- ``backward_calls(delta, s, a, tmp)``: calls that multiply ``delta`` in place by f'(s),
+  from the slope or, for the others, from their own ``backward``; they may scribble on
+  ``tmp``.
 
 Scalars are bound as 0-d arrays of the buffers' dtype: numpy takes those fastest, and
 float32 stays float32.
@@ -44,13 +47,20 @@ def constant(value: float, like: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation's name, forward calls, in-place derivative calls and output range."""
+    """An activation's name, forward calls, output range and derivative calls."""
 
     name: str
-    forward: Callable[[np.ndarray, np.ndarray], Calls]
-    backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Calls]
+    forward: Callable[[np.ndarray, np.ndarray], Calls]  # forward(s, a)
     low: float  # the smallest value f can take (or -inf)
     high: float  # the largest value f can take (or inf)
+    slope: Callable[[np.ndarray, np.ndarray], Calls] | None = None  # slope(a, out)
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Calls] | None = None
+
+    def backward_calls(self, delta: np.ndarray, s: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> Calls:
+        """Calls that multiply ``delta`` in place by f'(s)."""
+        if self.slope is not None:
+            return [*self.slope(a, tmp), partial(np.multiply, delta, tmp, delta)]
+        return self.backward(delta, s, a, tmp)
 
 
 def sigmoid_calls(s: np.ndarray, out: np.ndarray) -> Calls:
@@ -76,29 +86,25 @@ def _tanh_forward(s, a):
     return [partial(np.tanh, s, a)]
 
 
-def _tanh_backward(delta, s, a, tmp):  # f'(s) = 1 - a^2
-    return [
-        partial(np.multiply, a, a, tmp),
-        partial(np.subtract, constant(1.0, tmp), tmp, tmp),
-        partial(np.multiply, delta, tmp, delta),
-    ]
+def _tanh_slope(a, out):  # f'(s) = 1 - a^2
+    return [partial(np.multiply, a, a, out), partial(np.subtract, constant(1.0, out), out, out)]
 
 
-def _sigmoid_backward(delta, s, a, tmp):  # f'(s) = a (1 - a)
-    return [
-        partial(np.subtract, constant(1.0, tmp), a, tmp),
-        partial(np.multiply, tmp, a, tmp),
-        partial(np.multiply, delta, tmp, delta),
-    ]
+def _sigmoid_slope(a, out):  # f'(s) = a (1 - a)
+    return [partial(np.subtract, constant(1.0, out), a, out), partial(np.multiply, out, a, out)]
 
 
 def _relu_forward(s, a):
     return [partial(np.maximum, s, constant(0.0, a), out=a)]
 
 
-def _relu_backward(delta, s, a, tmp):
-    # f'(s) = 1 where s > 0, else 0; as a = max(s, 0) >= 0 that is sign(a), one fast call.
-    return [partial(np.sign, a, tmp), partial(np.multiply, delta, tmp, delta)]
+def _relu_slope(a, out):
+    # f'(s) = 1 where s > 0, else 0: where a = max(s, 0) > 0. Writing that comparison as
+    # floats is the fastest call on big arrays; on small ones sign(a) (the same, as a >= 0)
+    # saves the comparison's setup.
+    if a.size >= 1024:
+        return [partial(np.greater, a, constant(0.0, out), out)]
+    return [partial(np.sign, a, out)]
 
 
 def _linear_forward(s, a):
@@ -110,8 +116,7 @@ def _linear_backward(delta, s, a, tmp):
 
 
 def _step_forward(s, a):
-    # heaviside(s, 0) is 1 where s > 0, else 0 (also at 0 itself).
-    return [partial(np.heaviside, s, constant(0.0, a), a)]
+    return [partial(np.greater, s, constant(0.0, a), a)]  # 1 where s > 0, else 0
 
 
 def _step_backward(delta, s, a, tmp):
@@ -132,11 +137,11 @@ def _step_surrogate_backward(delta, s, a, tmp):
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("tanh", _tanh_forward, _tanh_backward, -1.0, 1.0),
-        Activation("sigmoid", sigmoid_calls, _sigmoid_backward, 0.0, 1.0),
-        Activation("relu", _relu_forward, _relu_backward, 0.0, np.inf),
-        Activation("linear", _linear_forward, _linear_backward, -np.inf, np.inf),
-        Activation("step", _step_forward, _step_backward, 0.0, 1.0),
+        Activation("tanh", _tanh_forward, -1.0, 1.0, slope=_tanh_slope),
+        Activation("sigmoid", sigmoid_calls, 0.0, 1.0, slope=_sigmoid_slope),
+        Activation("relu", _relu_forward, 0.0, np.inf, slope=_relu_slope),
+        Activation("linear", _linear_forward, -np.inf, np.inf, backward=_linear_backward),
+        Activation("step", _step_forward, 0.0, 1.0, backward=_step_backward),
     )
 }
-STEP_SURROGATE = Activation("step", _step_forward, _step_surrogate_backward, 0.0, 1.0)
+STEP_SURROGATE = Activation("step", _step_forward, 0.0, 1.0, backward=_step_surrogate_backward)

@@ -6,9 +6,9 @@ from functools import partial
 
 import numpy as np
 
-from engine.activations import Calls, run
+from engine.activations import Calls
 from engine.errors import EngineError
-from engine.network import Buffers, Network
+from engine.network import Buffers, LossPass, Network
 from engine.optimizers import OPTIMIZERS
 
 REGULARIZATIONS = (None, "l1", "l2")
@@ -37,8 +37,7 @@ class _EpochPlan:
             buf = work.setdefault(end - start, Buffers(net.layer_sizes, end - start, net.dtype))
             self.calls += net.backprop_calls(self.inputs[:, start:end], self.targets[:, start:end], buf)
             self.calls += step_calls
-        self.loss_buffers = Buffers(net.layer_sizes, n, net.dtype)
-        self.loss_calls = net.logit_calls(self.data, self.loss_buffers)
+        self.loss = LossPass(net, self.data)
 
 
 def _positive_number(value: float, what: str) -> float:
@@ -200,9 +199,7 @@ class Trainer:
         for call in plan.calls:
             call()
         self.epochs_done += 1
-        # What net.loss(X, y) does, on buffers listed once.
-        run(plan.loss_calls)
-        return net.loss_of_logits(plan.loss_buffers, y)
+        return plan.loss.measure(y)  # net.loss(X, y), listed once
 
     @property
     def gradient_norms(self) -> list[float]:
