@@ -82,23 +82,23 @@ def sigmoid(s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _tanh_forward(s, a):
+def _tanh_forward(s: np.ndarray, a: np.ndarray) -> Calls:
     return [partial(np.tanh, s, a)]
 
 
-def _tanh_slope(a, out):  # f'(s) = 1 - a^2
+def _tanh_slope(a: np.ndarray, out: np.ndarray) -> Calls:  # f'(s) = 1 - a^2
     return [partial(np.multiply, a, a, out), partial(np.subtract, constant(1.0, out), out, out)]
 
 
-def _sigmoid_slope(a, out):  # f'(s) = a (1 - a)
+def _sigmoid_slope(a: np.ndarray, out: np.ndarray) -> Calls:  # f'(s) = a (1 - a)
     return [partial(np.subtract, constant(1.0, out), a, out), partial(np.multiply, out, a, out)]
 
 
-def _relu_forward(s, a):
+def _relu_forward(s: np.ndarray, a: np.ndarray) -> Calls:
     return [partial(np.maximum, s, constant(0.0, a), out=a)]
 
 
-def _relu_slope(a, out):
+def _relu_slope(a: np.ndarray, out: np.ndarray) -> Calls:
     # f'(s) = 1 where s > 0, else 0: where a = max(s, 0) > 0. Writing that comparison as
     # floats is the fastest call on big arrays; on small ones sign(a) (the same, as a >= 0)
     # saves the comparison's setup.
@@ -107,24 +107,24 @@ def _relu_slope(a, out):
     return [partial(np.sign, a, out)]
 
 
-def _linear_forward(s, a):
+def _linear_forward(s: np.ndarray, a: np.ndarray) -> Calls:
     return [partial(np.copyto, a, s)]
 
 
-def _linear_backward(delta, s, a, tmp):
+def _linear_backward(delta: np.ndarray, s: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> Calls:
     return []  # f'(s) = 1
 
 
-def _step_forward(s, a):
+def _step_forward(s: np.ndarray, a: np.ndarray) -> Calls:
     return [partial(np.greater, s, constant(0.0, a), a)]  # 1 where s > 0, else 0
 
 
-def _step_backward(delta, s, a, tmp):
+def _step_backward(delta: np.ndarray, s: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> Calls:
     # The step function is flat on both sides of its jump: f'(s) = 0, so delta = 0.
     return [partial(delta.fill, 0.0)]
 
 
-def _step_surrogate_backward(delta, s, a, tmp):
+def _step_surrogate_backward(delta: np.ndarray, s: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> Calls:
     # Straight-through heuristic: use the slope of sigmoid(s) in place of step's zero.
     return [
         *sigmoid_calls(s, tmp),

@@ -34,7 +34,9 @@ class _EpochPlan:
         work: dict[int, Buffers] = {}  # one set for full batches, one for a shorter last batch
         for start in range(0, n, batch_size):
             end = min(start + batch_size, n)
-            buf = work.setdefault(end - start, Buffers(net.layer_sizes, end - start, net.dtype))
+            if end - start not in work:
+                work[end - start] = Buffers(net.layer_sizes, end - start, net.dtype)
+            buf = work[end - start]
             self.calls += net.backprop_calls(self.inputs[:, start:end], self.targets[:, start:end], buf)
             self.calls += step_calls
         self.loss = LossPass(net, self.data)
