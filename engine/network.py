@@ -340,12 +340,9 @@ class Network:
         """
         sums, acts, ext, deltas, hidden = buf.sums, buf.acts, buf.extended, buf.deltas, self._hidden
         calls = self.logit_calls(inputs, buf)
-        # One activation with a slope from a alone: every hidden layer's f'(s) in one go.
-        shared = hidden[0] if hidden and hidden.count(hidden[0]) == len(hidden) else None
-        if shared is not None and shared.slope is not None:
-            calls += shared.slope(buf.hidden, buf.slopes)  # (the rows of ones get slopes too)
-        else:
-            shared = None
+        shared = self._shared_slope()
+        if shared is not None:  # f'(s) of every hidden layer in one go (and of the rows of ones)
+            calls += shared.slope(buf.hidden, buf.slopes)
         # Output layer: delta^L = dJ/ds^L = (a^L - t) / m for every task's loss.
         calls += self.task_spec.delta(sums[-1], targets, deltas[-1])
         for l in range(self.n_layers - 1, -1, -1):
@@ -360,6 +357,14 @@ class Network:
                 else:
                     calls += hidden[l - 1].backward_calls(delta, sums[l - 1], acts[l - 1], buf.scratch[l - 1])
         return calls
+
+    def _shared_slope(self) -> Activation | None:
+        """The one activation of all hidden layers, if they share one whose slope follows
+        from the activations alone (so it can be computed for all layers at once)."""
+        hidden = self._hidden
+        if hidden and hidden.count(hidden[0]) == len(hidden) and hidden[0].slope is not None:
+            return hidden[0]
+        return None
 
     def backprop(self, inputs: np.ndarray, targets: np.ndarray, buf: Buffers) -> None:
         """Write the exact gradient of the data loss into ``grads`` (see ``backprop_calls``)."""
