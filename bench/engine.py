@@ -14,7 +14,8 @@ Every engine does the same work per epoch: reshuffle, one pass in mini-batches w
 SGD step after each, then the data loss on all points (what ``Trainer.epoch`` returns).
 Engines are timed in turns, in blocks of several epochs, so that the machine's noise
 falls on all of them alike; the figure is the median block, divided by its epochs.
-The ratios compare engines of the same precision measured in this one run.
+The ratios compare engines of the same precision measured in this one run. Warm-up
+epochs come first (our trainer lists an epoch's numpy calls on its first epoch).
 """
 
 # ruff: noqa: E402 (the environment must be set before numpy is imported)
