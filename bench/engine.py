@@ -225,8 +225,8 @@ def measure(epochs: dict[str, Epoch], repeats: int, block_seconds: float) -> dic
 
 
 def verdict(ratio: float, target: float) -> str:
-    """``24.1x (target 20x) met``."""
-    return f"{ratio:6.1f}x (target {target:g}x) {'met' if ratio >= target else 'NOT met'}"
+    """``24.13x (target 20x) met``."""
+    return f"{ratio:6.2f}x (target {target:g}x) {'met' if ratio >= target else 'NOT met'}"
 
 
 def main() -> None:
