@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.activations import SURROGATE_SHARPNESS
 from engine.network import Network
 
 
@@ -33,9 +34,10 @@ def _derivative(name: str, s: np.ndarray, a: np.ndarray, surrogate: bool) -> np.
     if name == "linear":
         return np.ones_like(s)
     if name == "step":
-        if surrogate:
-            sig = 0.5 * np.tanh(0.5 * s) + 0.5
-            return sig * (1.0 - sig)
+        if surrogate:  # the straight-through heuristic: the slope of sigmoid(k s)
+            k = SURROGATE_SHARPNESS
+            sig = 0.5 * np.tanh(0.5 * k * s) + 0.5
+            return k * sig * (1.0 - sig)
         return np.zeros_like(s)
     raise ValueError(f"unknown activation {name!r}")
 

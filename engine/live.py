@@ -300,6 +300,18 @@ class LiveSession:
     def _on_focus(self, focus: tuple[int, int] | None) -> None:
         self.focus = None if focus is None else (int(focus[0]), int(focus[1]))
 
+    def _on_load_weights(self, weights: Sequence[Any], biases: Sequence[Any], epoch: int) -> None:
+        """Continue from saved weights (an opened session or model) at epoch ``epoch``."""
+        self.net.set_parameters(weights, biases)
+        self.trainer = Trainer(self.net, seed=self.run_seed)  # fresh optimizer state
+        self._apply_settings()
+        self.last_finite[...] = self.net.params
+        self.epoch = int(epoch)
+        self.run += 1  # the window's history starts over (and is refilled from the file)
+        self.history = _History()
+        self.diverged = False
+        self.playing = False
+
     def _on_set_weight(self, layer: int, i: int, j: int, value: float) -> None:
         if not math.isfinite(value):
             raise EngineError("a weight must be a finite number")

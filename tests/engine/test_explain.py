@@ -93,3 +93,18 @@ def test_gradient_check_names_the_layers_below_a_step():
     result = gradient_check(net, X, y)
     assert result.step_layers == (1, 2)
     assert result.worst_error < 1e-6  # both zero below the step: the loss is flat there
+
+
+def test_surrogate_gradient_lets_a_step_network_learn_circle():
+    from engine.datasets import split
+
+    points, labels = generate("circle", 500, 0.0, 0)
+    train_x, train_y, test_x, test_y = split(points, labels, 0.5, 0)
+    net = Network([2, 4, 2, 1], "step", seed=0, step_surrogate=True)
+    trainer = Trainer(net, learning_rate=0.03, seed=0)
+    for _ in range(300):
+        trainer.epoch(train_x, train_y)
+    assert net.accuracy(test_x, test_y) >= 0.9
+    report = explain_neuron(net, train_x[:1], train_y[0], 1, 0)
+    dW, db = net.gradients(train_x[:1], train_y[:1])
+    assert report.bias_gradient == pytest.approx(db[0][0], rel=1e-9, abs=1e-15)  # same surrogate slope
