@@ -19,6 +19,9 @@ from engine.optimizers import OPTIMIZERS
 REGULARIZATIONS = (None, "l1", "l2")
 
 
+MAX_LISTED_BATCHES = 512  # batches listed at most; larger data is trained in chunks of this many
+
+
 class _EpochPlan:
     """One epoch of training listed once and replayed each epoch: buffers for the data,
     every mini-batch's calls (its backprop, then an optimizer step), and the calls of the
@@ -26,25 +29,52 @@ class _EpochPlan:
 
     Batch i reads columns [i * batch_size, (i + 1) * batch_size) of ``inputs`` and
     ``targets``, which the trainer refills in a new order before each epoch. Listing
-    costs about 6 KB and 20 microseconds per mini-batch.
+    costs about 6 KB and 20 microseconds per mini-batch, so at most ``MAX_LISTED_BATCHES``
+    are listed: larger data (100,000 points at batch 1, say) is refilled and replayed in
+    ``chunk``-column pieces, the same batches in the same order, and memory stays bounded.
     """
 
     def __init__(self, net: Network, n: int, batch_size: int, step_calls: Calls) -> None:
         inputs, outputs = net.layer_sizes[0], net.layer_sizes[-1]
         self.data = np.ones((inputs + 1, n), net.dtype)  # X^T over a row of ones, as given
         self.encoded = np.empty((outputs, n), net.dtype)  # the targets, as given
-        self.inputs = np.empty_like(self.data)  # both reshuffled
-        self.targets = np.empty_like(self.encoded)
-        self.calls: Calls = []
+        self.chunk = n if n <= MAX_LISTED_BATCHES * batch_size else MAX_LISTED_BATCHES * batch_size
+        self.tail = n % self.chunk  # columns left after the whole chunks (0 when one chunk holds all)
+        self.inputs = np.empty((inputs + 1, self.chunk), net.dtype)  # a chunk, reshuffled
+        self.targets = np.empty((outputs, self.chunk), net.dtype)
         work: dict[int, Buffers] = {}  # one set for full batches, one for a shorter last batch
-        for start in range(0, n, batch_size):
-            m = min(batch_size, n - start)
-            if m not in work:
-                work[m] = Buffers(net.layer_sizes, m, net.dtype)
-            batch = slice(start, start + m)
-            self.calls += net.backprop_calls(self.inputs[:, batch], self.targets[:, batch], work[m])
-            self.calls += step_calls
+
+        def listing(columns: int) -> Calls:
+            calls: Calls = []
+            for start in range(0, columns, batch_size):
+                m = min(batch_size, columns - start)
+                if m not in work:
+                    work[m] = Buffers(net.layer_sizes, m, net.dtype)
+                batch = slice(start, start + m)
+                calls += net.backprop_calls(self.inputs[:, batch], self.targets[:, batch], work[m])
+                calls += step_calls
+            return calls
+
+        self.calls = listing(self.chunk)
+        self.tail_calls = listing(self.tail) if self.tail else []
         self.loss = LossPass(net, self.data)
+
+    def run(self, order: np.ndarray) -> None:
+        """Train one epoch: every chunk of ``order``'s columns, then the tail."""
+        data, encoded, inputs, targets, chunk = self.data, self.encoded, self.inputs, self.targets, self.chunk
+        whole = len(order) - self.tail
+        for start in range(0, whole, chunk):
+            part = order[start : start + chunk]
+            np.take(data, part, axis=1, out=inputs, mode="wrap")  # wrap: no bounds check
+            np.take(encoded, part, axis=1, out=targets, mode="wrap")
+            for call in self.calls:
+                call()
+        if self.tail:
+            part = order[whole:]
+            inputs[:, : self.tail] = data[:, part]
+            targets[:, : self.tail] = encoded[:, part]
+            for call in self.tail_calls:
+                call()
 
 
 def _positive_number(value: float, what: str) -> float:
@@ -200,11 +230,7 @@ class Trainer:
         plan = self._plan(n)
         np.copyto(plan.data[:-1], X.T)
         net.delta_targets(y, plan.encoded.T)
-        order = self.rng.permutation(n)
-        np.take(plan.data, order, axis=1, out=plan.inputs, mode="wrap")  # wrap: no bounds check
-        np.take(plan.encoded, order, axis=1, out=plan.targets, mode="wrap")
-        for call in plan.calls:
-            call()
+        plan.run(self.rng.permutation(n))
         self.epochs_done += 1
         return plan.loss.measure(y)  # net.loss(X, y), listed once
 

@@ -275,3 +275,27 @@ def test_float32_training_tracks_float64(data) -> None:
             trainer.epoch(X, y)
     assert nets[0].params.dtype == np.float32
     np.testing.assert_allclose(nets[0].weights[0], nets[1].weights[0], rtol=1e-3, atol=1e-4)
+
+
+def test_large_data_is_trained_in_chunks_with_the_same_result(monkeypatch):
+    import engine.trainer as trainer_module
+    from engine.datasets import generate
+    from engine.network import Network
+    from engine.trainer import Trainer
+
+    points, labels = generate("xor", 237, 0.1, 4)
+
+    def trained():
+        net = Network([2, 5, 1], "tanh", seed=2)
+        trainer = Trainer(net, batch_size=4, seed=3)
+        losses = [trainer.epoch(points, labels) for _ in range(3)]
+        return net.params.copy(), losses, trainer
+
+    whole, whole_losses, whole_trainer = trained()
+    monkeypatch.setattr(trainer_module, "MAX_LISTED_BATCHES", 7)  # chunks of 28 points and a tail of 13
+    chunked, chunked_losses, trainer = trained()
+    assert trainer._plan_cache.chunk == 28 and trainer._plan_cache.tail == 237 % 28
+    # The listing covers 7 batches instead of all 60: it no longer grows with the data.
+    assert len(trainer._plan_cache.calls) * 7 < len(whole_trainer._plan_cache.calls)
+    assert np.array_equal(whole, chunked)
+    assert whole_losses == chunked_losses
