@@ -29,12 +29,13 @@ from engine.trainer import Trainer
 SNAPSHOT_PERIOD = 1.0 / 60.0  # at most 60 snapshots a second
 MAP_RESOLUTION = 100  # decision map cells per side
 NEURON_STRIDE = 2  # neuron maps are the decision grid taken every 2nd cell: 50 x 50
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 LEVEL_MAX = 254  # neuron map levels run 0..254 for activations -1..1; 255 is "no neuron"
 
 
 def to_levels(values: np.ndarray) -> np.ndarray:
     """Activations -> uint8 levels: -1 -> 0, 0 -> 127, 1 -> 254 (clipped outside [-1, 1])."""
-    levels = np.clip(values, -1.0, 1.0)
+    levels = np.clip(np.nan_to_num(values), -1.0, 1.0)
     levels += 1.0
     levels *= LEVEL_MAX / 2.0
     return np.rint(levels).astype(np.uint8)
@@ -357,7 +358,8 @@ class LiveSession:
     def snapshot(self) -> Snapshot:
         """Everything the window draws, computed now from the current weights."""
         net = self.net
-        self.eval_net.params[...] = net.params
+        with np.errstate(all="ignore"):  # weights beyond float32's range become its largest value
+            np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=self.eval_net.params, casting="same_kind")
         r = MAP_RESOLUTION
         with np.errstate(all="ignore"):
             acts = self.eval_net.activations(self._grid_inputs())
@@ -396,21 +398,62 @@ class LiveSession:
         )
 
 
+class _Pacer:
+    """Keeps training at ``speed`` epochs per second (None: as fast as it goes) and measures the rate."""
+
+    def __init__(self) -> None:
+        self.restart()
+        self.rate_start, self.rate_epochs = time.perf_counter(), 0
+
+    def restart(self) -> None:
+        """Training (re)started: count from now."""
+        self.start, self.done = time.perf_counter(), 0
+
+    def due(self, speed: float | None) -> bool:
+        """Whether the next epoch may run now."""
+        return speed is None or self.done < speed * (time.perf_counter() - self.start)
+
+    def count(self) -> None:
+        """One epoch was trained."""
+        self.done += 1
+        self.rate_epochs += 1
+
+    def rate(self, session: LiveSession) -> None:
+        """Update the session's epochs per second about twice a second."""
+        now = time.perf_counter()
+        if not session.playing:
+            session.epochs_per_second = 0.0
+            self.rate_start, self.rate_epochs = now, 0
+        elif now - self.rate_start >= 0.5:
+            session.epochs_per_second = self.rate_epochs / (now - self.rate_start)
+            self.rate_start, self.rate_epochs = now, 0
+
+
+def _train_slice(session: LiveSession, pacer: _Pacer, seconds: float = 0.008) -> None:
+    """Train for a short slice, so commands are never kept waiting long."""
+    slice_end = time.perf_counter() + seconds
+    while session.playing and time.perf_counter() < slice_end:
+        if not pacer.due(session.settings.speed):
+            time.sleep(0.002)
+        elif session.train_epoch():
+            pacer.count()
+
+
 def serve(commands, snapshots, seed: int = 0) -> None:
     """The child process's loop: obey commands in order, train while playing, publish snapshots.
 
     ``commands`` and ``snapshots`` are the two ends of one-way pipes. Returns on a
-    ``stop`` command or when the window's end of the command pipe closes.
+    ``stop`` command or when the window's end of the command pipe closes. An unexpected
+    error pauses training and is reported in the next snapshot; it never ends the loop.
     """
     session = LiveSession(seed)
+    pacer = _Pacer()
     next_emit = 0.0
     dirty = True
-    rate_start, rate_epochs = time.perf_counter(), 0
-    paced_start, paced_done = time.perf_counter(), 0
     try:
         while True:
-            # Block for the next command only when idle; while training, just peek.
-            wait = 0.0 if session.playing else (None if not dirty else 0.0)
+            # Block for the next command only when idle and up to date; while training, just peek.
+            wait = 0.0 if session.playing or dirty else None
             while commands.poll(wait):
                 message = commands.recv()
                 if message[1] == "stop":
@@ -418,35 +461,27 @@ def serve(commands, snapshots, seed: int = 0) -> None:
                 was_playing = session.playing
                 session.handle(message)
                 if session.playing and not was_playing:
-                    paced_start, paced_done = time.perf_counter(), 0
-                dirty = True
-                wait = 0.0
-            now = time.perf_counter()
-            if session.playing:
-                speed = session.settings.speed
-                slice_end = now + 0.008
-                while session.playing and time.perf_counter() < slice_end:
-                    if speed is not None and paced_done >= speed * (time.perf_counter() - paced_start):
-                        time.sleep(0.002)
-                        continue
-                    if session.train_epoch():
-                        paced_done += 1
-                        rate_epochs += 1
+                    pacer.restart()
+                dirty, wait = True, 0.0
+            try:
+                if session.playing:
+                    _train_slice(session, pacer)
+                    dirty = True
+                pacer.rate(session)
                 now = time.perf_counter()
-                if now - rate_start >= 0.5:
-                    session.epochs_per_second = rate_epochs / (now - rate_start)
-                    rate_start, rate_epochs = now, 0
+                if dirty and now >= next_emit:
+                    snapshots.send(session.snapshot())
+                    next_emit = max(next_emit + SNAPSHOT_PERIOD, now)
+                    dirty = False
+                elif dirty and not session.playing:
+                    time.sleep(max(0.0, next_emit - now))
+            except (EOFError, BrokenPipeError, OSError):
+                raise
+            except Exception as problem:  # noqa: BLE001 - report it, keep serving
+                session.playing = False
+                session.message = f"The trainer met an unexpected error and paused: {problem!r}"
                 dirty = True
-            else:
-                session.epochs_per_second = 0.0
-                rate_start, rate_epochs = now, 0
-            if dirty and now >= next_emit:
-                snapshots.send(session.snapshot())
-                next_emit = max(next_emit + SNAPSHOT_PERIOD, now)
-                dirty = False
-            elif dirty and not session.playing:
-                time.sleep(max(0.0, next_emit - now))
-    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+    except (EOFError, BrokenPipeError, OSError, KeyboardInterrupt):
         return
     finally:
         snapshots.close()

@@ -45,7 +45,12 @@ def blend_classes(probs: np.ndarray, strength: float = BACKGROUND_STRENGTH) -> n
 
 
 def map_rgb(task: str, outputs: np.ndarray, discretize: bool = False) -> np.ndarray:
-    """The decision map's colours: outputs (h, w, K) from the network -> (h, w, 3) uint8."""
+    """The decision map's colours: outputs (h, w, K) from the network -> (h, w, 3) uint8.
+
+    Non-finite outputs (a network whose weights have blown up) are drawn as undecided.
+    """
+    undecided = {"binary": 0.5, "multiclass": 1.0 / outputs.shape[-1]}.get(task, 0.0)
+    outputs = np.clip(np.nan_to_num(outputs, nan=undecided), -2.0, 2.0)
     if task == "multiclass":
         probs = outputs
         if discretize:

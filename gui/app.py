@@ -15,8 +15,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="neural-sandbox", description="Neural Sandbox: watch backprop train live.")
     p.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
     p.add_argument("--preset", default="circle", choices=list(PRESETS), help="data set to start with")
-    p.add_argument("--activation", default="tanh", choices=list(ACTIVATIONS), help="hidden activation")
-    p.add_argument("--layers", default="4,2", help="hidden layer sizes, e.g. 4,2 ('' for none)")
+    p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation (tanh)")
+    p.add_argument("--layers", help="hidden layer sizes, e.g. 4,2 ('' for none; default 4,2)")
     p.add_argument("--epochs", type=int, default=0, help="epochs to train before the screenshot")
     p.add_argument("--seed", type=int, default=0, help="seed for data and weights")
     return p
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        hidden = parse_layers(args.layers)
+        hidden = parse_layers("4,2" if args.layers is None else args.layers)
     except ValueError as problem:
         parser.error(str(problem) if "layers" in str(problem) else f"layers: not a list of sizes: {args.layers!r}")
     if args.epochs < 0:
@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Neural Sandbox")
     app.setOrganizationName("NeuralSandbox")
-    window = MainWindow(preset=args.preset, seed=args.seed)
-    window.configure(hidden, args.activation)
+    window = MainWindow(preset=args.preset, seed=args.seed, persistent=not args.screenshot)
+    if args.screenshot or args.layers is not None or args.activation is not None:
+        window.configure(hidden, args.activation or "tanh")
+        window.undo_stack.clear()
     if args.screenshot:
         return take_screenshot(window, args.screenshot, args.epochs)
     window.show()

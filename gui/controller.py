@@ -21,6 +21,7 @@ from gui.series import GrowingSeries
 from gui.worker import TrainingProcess
 
 DATA_FLUSH_MS = 30
+UNEXPECTED = "The trainer met an unexpected error"
 
 
 class Controller(QObject):
@@ -30,6 +31,8 @@ class Controller(QObject):
     run_started = Signal()
     # Emitted (GUI thread) for every snapshot, after the history has been extended.
     snapshot_received = Signal(object)
+    # Emitted (GUI thread) after the trainer process died and a new one took over (weights start over).
+    trainer_restarted = Signal()
     # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
     gradient_checked = Signal(object)
 
@@ -46,9 +49,15 @@ class Controller(QObject):
         self.losses = GrowingSeries(3)  # epoch, train loss, test loss
         self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
         self.snapshot_count = 0
+        self.trainer_errors: list[str] = []  # unexpected errors the trainer survived (for tests and bug reports)
         self._run = -1
-        self.process = TrainingProcess(seed, self)
-        self.process.snapshot_received.connect(self._on_snapshot)
+        self._pending_history: tuple[np.ndarray, int] | None = None
+        self._seed = seed
+        self._settings: dict[str, Any] = {}
+        self._surrogate = False
+        self._closing = False
+        self.restarts = 0
+        self.process = self._start_process()
         self._data_timer = QTimer(self)
         self._data_timer.setSingleShot(True)
         self._data_timer.setInterval(DATA_FLUSH_MS)
@@ -56,6 +65,27 @@ class Controller(QObject):
         self._data_pending = False
         model.changed.connect(self._on_data_change)
         self.send("architecture", self._architecture())
+
+    def _start_process(self) -> TrainingProcess:
+        process = TrainingProcess(self._seed, self)
+        process.snapshot_received.connect(self._on_snapshot)
+        process.stopped.connect(self._on_process_stop)
+        return process
+
+    def _on_process_stop(self) -> None:
+        """The trainer's stream ended: expected at close; otherwise start a new trainer."""
+        if self._closing:
+            return
+        self.process.close()
+        self.restarts += 1
+        self.process = self._start_process()
+        self.process.send("architecture", self._architecture())
+        if self._settings:
+            self.process.send("settings", dict(self._settings))
+        if self._surrogate:
+            self.process.send("surrogate", True)
+        self.flush_data()
+        self.trainer_restarted.emit()
 
     # ------------------------------------------------------------------ sending
     def send(self, name: str, *args: Any) -> int:
@@ -100,6 +130,7 @@ class Controller(QObject):
 
     def set_settings(self, **changes: Any) -> int:
         """Change learning rate, optimizer, batch size, regularization, speed or discretize."""
+        self._settings.update(changes)
         return self.send("settings", changes)
 
     def set_architecture(self, hidden: list[int] | None = None, activations: list[str] | None = None,
@@ -129,7 +160,8 @@ class Controller(QObject):
         return self.send("focus", focus)
 
     def set_surrogate(self, on: bool) -> int:
-        """Let step layers pass a sigmoid's slope backwards (a heuristic), or not."""
+        """Let step layers pass a smooth step's slope backwards (a heuristic), or not."""
+        self._surrogate = bool(on)
         return self.send("surrogate", bool(on))
 
     def set_weight(self, layer: int, i: int, j: int, value: float) -> int:
@@ -146,17 +178,29 @@ class Controller(QObject):
             self._run = snap.run
             self.losses.clear()
             self.gradients = GrowingSeries(1 + len(snap.gradient_norms))
+            pending = self._pending_history
+            if pending is not None and snap.seq >= pending[1]:
+                history = pending[0]
+                if len(history):
+                    self.losses.extend(history[:, 0], history[:, 1], history[:, 2])
+                self._pending_history = None
             self.run_started.emit()
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
             if self.gradients is not None and snap.history_gradients.shape[1] + 1 == self.gradients.columns:
                 self.gradients.extend(snap.history_epochs, *snap.history_gradients.T)
+        if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):
+            self.trainer_errors.append(snap.message)
         if snap.gradient_check is not None:
             self.gradient_checked.emit(snap.gradient_check)
         self.latest = snap
         self._fresh = True
         self.snapshot_count += 1
         self.snapshot_received.emit(snap)
+
+    def restore_history(self, history: np.ndarray, seq: int) -> None:
+        """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts."""
+        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq)
 
     def take_fresh(self) -> Snapshot | None:
         """The latest snapshot if it arrived since the last call, else None."""
@@ -179,5 +223,6 @@ class Controller(QObject):
 
     def close(self) -> None:
         """Stop the trainer process and its receiver thread."""
+        self._closing = True
         self._data_timer.stop()
         self.process.close()

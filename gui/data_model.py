@@ -3,10 +3,13 @@
 Each point carries a fixed random key in [0, 1); it is a test point when its key is at
 least the train ratio. So adding or deleting one point never moves another between the
 training and test sets, and a ratio change splits the same points the same way each time.
-Every change goes through ``_replace``, which keeps the previous state for undo.
+Every change goes through ``_replace``, which reports the state before it (``edited``) so
+the window can offer undo; a brush stroke is grouped into one edit.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -14,11 +17,24 @@ from PySide6.QtCore import QObject, Signal
 from engine import datasets
 
 
+@dataclass(frozen=True)
+class DataState:
+    """Everything the data model holds, for undo and for saving."""
+
+    points: np.ndarray
+    labels: np.ndarray
+    keys: np.ndarray
+    regression: bool
+    train_ratio: float
+
+
 class DataModel(QObject):
     """Points (n, 2), labels (n,) (class ids, or values for regression) and split keys (n,)."""
 
     # Emitted after any change of the points, labels or train ratio.
     changed = Signal()
+    # Emitted after a user edit (or a whole grouped stroke) with the DataState before it.
+    edited = Signal(object)
 
     def __init__(self, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -29,9 +45,8 @@ class DataModel(QObject):
         self.keys = np.zeros(0)
         self.train_ratio = 0.5
         self.regression = False
-        self._undo: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = []
-        self._redo: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = []
         self._grouping = 0
+        self._group_before: DataState | None = None
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -55,31 +70,41 @@ class DataModel(QObject):
         return int(np.argmin(np.hypot(self.points[:, 0] - x, self.points[:, 1] - y)))
 
     # ------------------------------------------------------------------ editing
-    def _state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-        return self.points, self.labels, self.keys, self.regression
+    def state(self) -> DataState:
+        """The points as they are now (arrays are never changed in place, so this is a snapshot)."""
+        return DataState(self.points, self.labels, self.keys, self.regression, self.train_ratio)
+
+    def restore(self, state: DataState) -> None:
+        """Put back a saved state (undo, redo, opening a session); not itself an edit."""
+        self.points, self.labels, self.keys = state.points, state.labels, state.keys
+        self.regression, self.train_ratio = state.regression, state.train_ratio
+        self.changed.emit()
 
     def _replace(self, points: np.ndarray, labels: np.ndarray, keys: np.ndarray,
                  regression: bool | None = None) -> None:
-        if self._grouping == 0 or not self._group_saved:
-            self._undo.append(self._state())
-            self._redo.clear()
-            self._group_saved = True
+        before = self.state()
         self.points, self.labels, self.keys = points, labels, keys
         if regression is not None:
             self.regression = regression
         self.changed.emit()
-
-    _group_saved = False
+        if self._grouping:
+            if self._group_before is None:
+                self._group_before = before
+        else:
+            self.edited.emit(before)
 
     def begin_group(self) -> None:
         """Start an edit (such as one brush stroke) that undo treats as a single step."""
         if self._grouping == 0:
-            self._group_saved = False
+            self._group_before = None
         self._grouping += 1
 
     def end_group(self) -> None:
         """Finish the edit started by ``begin_group``."""
         self._grouping = max(0, self._grouping - 1)
+        if self._grouping == 0 and self._group_before is not None:
+            before, self._group_before = self._group_before, None
+            self.edited.emit(before)
 
     def add(self, points: np.ndarray, labels: np.ndarray) -> None:
         """Append points (k, 2) with labels (k,)."""
@@ -121,28 +146,7 @@ class DataModel(QObject):
 
     def set_train_ratio(self, ratio: float) -> None:
         """Fraction of points used for training (the rest are test points)."""
+        before = self.state()
         self.train_ratio = float(ratio)
         self.changed.emit()
-
-    # --------------------------------------------------------------------- undo
-    def can_undo(self) -> bool:
-        """Whether there is an edit to undo."""
-        return bool(self._undo)
-
-    def can_redo(self) -> bool:
-        """Whether there is an undone edit to redo."""
-        return bool(self._redo)
-
-    def undo(self) -> None:
-        """Go back one edit."""
-        if self._undo:
-            self._redo.append(self._state())
-            self.points, self.labels, self.keys, self.regression = self._undo.pop()
-            self.changed.emit()
-
-    def redo(self) -> None:
-        """Re-apply the last undone edit."""
-        if self._redo:
-            self._undo.append(self._state())
-            self.points, self.labels, self.keys, self.regression = self._redo.pop()
-            self.changed.emit()
+        self.edited.emit(before)

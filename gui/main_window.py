@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
@@ -24,12 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.features import FEATURES, LABELS, transform
+from engine.datasets import REGRESSION_PRESETS
+from engine.features import LABELS, transform
 from engine.live import Snapshot
 from engine.maps import view_bounds
+from gui.config_actions import ConfigActions
 from gui.controller import Controller
 from gui.data_model import DataModel
+from gui.file_actions import FileActions
 from gui.guide import Experiment, GuideDialog
+from gui.undo import Config
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.controls import Controls
 from gui.widgets.gradient_plot import GradientPlot
@@ -39,18 +43,27 @@ from gui.widgets.network_view import NetworkView
 from gui.widgets.notice import Notice
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
-MAX_HIDDEN_LAYERS = 8
-MAX_NEURONS = 16
+PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
 
 
-class MainWindow(QMainWindow):
-    """Neural Sandbox's window: data canvas, network view, loss plot and controls."""
+class MainWindow(ConfigActions, FileActions, QMainWindow):
+    """Neural Sandbox's window: data canvas, network view, loss and gradient plots, controls.
 
-    def __init__(self, preset: str = "circle", seed: int = 0) -> None:
+    ``persistent`` turns on autosave, crash recovery and remembered settings (off for
+    screenshots); ``ask_restore(session) -> bool`` replaces the recovery question (tests).
+    """
+
+    def __init__(self, preset: str = "circle", seed: int = 0, persistent: bool = False,
+                 ask_restore=None, dialogs: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("Neural Sandbox")
+        self._seed = seed
+        self._config = Config()
+        self._restoring = False
+        self.undo_stack = QUndoStack(self)
         self.model = DataModel(seed)
         self.controller = Controller(self.model, seed, self)
+        self._setup_files(persistent, ask=dialogs)
         self.controls = Controls()
         self.canvas = DataCanvas(self.model)
         self.network = NetworkView()
@@ -70,13 +83,22 @@ class MainWindow(QMainWindow):
         self.frame_times: list[float] = []
         self._structure: tuple | None = None
         self._playing = False
+        self._plots_drawn = 0.0
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
         self.display_timer.start()
-        self.model.generate(preset, 500, 0.0, seed)
-        self.controls.preset.setCurrentIndex(max(0, self.controls.preset.findData(preset)))
         self.resize(1500, 900)
+        regression = preset in REGRESSION_PRESETS
+        if regression:
+            self.controls.task.setCurrentIndex(1)  # records nothing: the stack is cleared below
+        with QSignalBlocker(self.controls.preset):
+            self.controls.preset.setCurrentIndex(max(0, self.controls.preset.findData(preset)))
+        self.model.generate(preset, 500, 0.0, seed)
+        if persistent:
+            self._restore_layout()
+        self.undo_stack.clear()
+        self._offer_recovery(ask_restore)
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
@@ -113,18 +135,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self._build_file_menu()
         edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = QAction("&Undo", self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(self.model.undo)
-        self.redo_action = QAction("&Redo", self)
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
-        self.redo_action.triggered.connect(self.model.redo)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         run_menu = self.menuBar().addMenu("&Run")
@@ -160,13 +176,10 @@ class MainWindow(QMainWindow):
         c.step.clicked.connect(self._on_step_click)
         c.reset.clicked.connect(self._on_reset_click)
         c.speed.currentIndexChanged.connect(lambda _: ctl.set_settings(speed=c.speed.currentData()))
-        c.learning_rate.currentIndexChanged.connect(
-            lambda _: ctl.set_settings(learning_rate=c.learning_rate.currentData()))
-        c.optimizer.currentIndexChanged.connect(lambda _: ctl.set_settings(optimizer=c.optimizer.currentData()))
-        c.batch_size.valueChanged.connect(lambda v: ctl.set_settings(batch_size=int(v)))
-        c.regularization.currentIndexChanged.connect(
-            lambda _: ctl.set_settings(regularization=c.regularization.currentData()))
-        c.reg_rate.currentIndexChanged.connect(lambda _: ctl.set_settings(reg_rate=c.reg_rate.currentData()))
+        for name, combo in (("learning_rate", c.learning_rate), ("optimizer", c.optimizer),
+                            ("regularization", c.regularization), ("reg_rate", c.reg_rate)):
+            combo.currentIndexChanged.connect(lambda _, n=name, w=combo: self._on_setting_change(n, w.currentData()))
+        c.batch_size.valueChanged.connect(lambda v: self._on_setting_change("batch_size", int(v)))
         c.discretize.toggled.connect(lambda on: ctl.set_settings(discretize=bool(on)))
         c.activation.currentIndexChanged.connect(self._on_activation_change)
         c.task.currentIndexChanged.connect(self._on_task_change)
@@ -194,16 +207,12 @@ class MainWindow(QMainWindow):
         self.notice.sigmoid_chosen.connect(self._on_step_to_sigmoid)
         self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
         ctl.gradient_checked.connect(self._show_check)
+        ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
+            "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
+            "Your points and settings are kept.", 10000))
         self.model.changed.connect(self._on_data_change)
-
-    def configure(self, hidden: list[int], activation: str) -> None:
-        """Set the hidden layers and their activation (the command line's --layers, --activation)."""
-        combo = self.controls.activation
-        combo.blockSignals(True)
-        combo.setCurrentIndex(max(0, combo.findData(activation)))
-        combo.blockSignals(False)
-        self.controller.set_architecture(hidden=hidden, activations=[activation] * len(hidden))
-        self._sync_structure()
+        self.model.edited.connect(self._on_data_edit)
+        self.undo_stack.indexChanged.connect(lambda _: self.autosaver and self.autosaver.changed())
 
     # ---------------------------------------------------------------- handlers
     def _on_play_toggle(self, on: bool) -> None:
@@ -224,68 +233,12 @@ class MainWindow(QMainWindow):
         self.controls.play.setChecked(False)
         self.controller.reset()
 
-    def _on_activation_change(self, _index: int) -> None:
-        name = self.controls.activation.currentData()
-        self.controller.set_activations([name] * len(self.controller.hidden))
-        self._sync_structure()
-
-    def _on_layer_activation_change(self, layer: int, name: str) -> None:
-        activations = list(self.controller.activations)
-        if 0 <= layer < len(activations) and activations[layer] != name:
-            activations[layer] = name
-            self.controller.set_activations(activations)
-
-    def _on_task_change(self, _index: int) -> None:
-        regression = bool(self.controls.task.currentData())
-        self.controls.set_regression(regression)
-        self.controls.play.setChecked(False)
-        self.controller.set_architecture(regression=regression)
-        self._on_regenerate()
-
-    def _on_regenerate(self) -> None:
-        c = self.controls
-        preset = c.preset.currentData()
-        if preset is None:
-            return
-        seed = int(np.random.default_rng().integers(1 << 31)) if self.model.points.size else 0
-        self.model.generate(preset, c.point_count.value(), c.noise.value() / 100.0, seed)
-
-    def _on_ratio_change(self, percent: int) -> None:
-        self.controls.ratio_label.setText(f"{percent}%")
-        self.model.set_train_ratio(percent / 100.0)
-
     def _on_class_change(self, index: int) -> None:
         self.canvas.current_class = index
 
     def _on_value_change(self, value: int) -> None:
         self.canvas.regression_value = value / 100.0
         self.controls.value_label.setText(f"value {value / 100:.2f}")
-
-    def _on_feature_toggle(self, name: str) -> None:
-        features = list(self.controller.features)
-        if name in features:
-            if len(features) == 1:
-                self.statusBar().showMessage("At least one input feature is needed.", 4000)
-                return
-            features.remove(name)
-        else:
-            features = [f for f in FEATURES if f in features or f == name]
-        self.controller.set_architecture(features=features)
-        self._sync_structure()
-
-    def _on_layer_count_change(self, count: int) -> None:
-        count = max(0, min(MAX_HIDDEN_LAYERS, count))
-        hidden = list(self.controller.hidden)
-        hidden = hidden[:count] + [hidden[-1] if hidden else 4] * (count - len(hidden))
-        self.controller.set_architecture(hidden=hidden)
-        self._sync_structure()
-
-    def _on_neuron_count_change(self, layer: int, count: int) -> None:
-        hidden = list(self.controller.hidden)
-        if 0 <= layer < len(hidden):
-            hidden[layer] = max(1, min(MAX_NEURONS, count))
-            self.controller.set_architecture(hidden=hidden)
-            self._sync_structure()
 
     def _on_neuron_click(self, layer: int, neuron: int) -> None:
         self.inspector.choose_neuron(layer, neuron)
@@ -316,14 +269,8 @@ class MainWindow(QMainWindow):
         self.controller.send("gradient_check")
 
     def _on_step_to_sigmoid(self) -> None:
-        activations = ["sigmoid" if a == "step" else a for a in self.controller.activations]
-        self.controller.set_activations(activations)
-        if len(set(activations)) == 1:
-            combo = self.controls.activation
-            combo.blockSignals(True)
-            combo.setCurrentIndex(combo.findData(activations[0]))
-            combo.blockSignals(False)
-        self._sync_structure()
+        activations = tuple("sigmoid" if a == "step" else a for a in self._config.activations)
+        self.change_config("Switch step to sigmoid", activations=activations)
 
     def _on_canvas_hover(self, point) -> None:
         self._probe_point = point
@@ -349,33 +296,35 @@ class MainWindow(QMainWindow):
         self.guide.raise_()
 
     def set_up_experiment(self, experiment: Experiment) -> None:
-        """Load one of the guide's experiments: data, network and learning rate."""
+        """Load one of the guide's experiments: data, network and learning rate (one undo step)."""
         self.controls.play.setChecked(False)
+        self.undo_stack.beginMacro(experiment.title)
         if self.controls.task.currentData():
             self.controls.task.setCurrentIndex(0)
-        preset = self.controls.preset
-        preset.blockSignals(True)
-        preset.setCurrentIndex(preset.findData(experiment.preset))
-        preset.blockSignals(False)
-        self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, 0)
-        rate = self.controls.learning_rate
-        rate.setCurrentIndex(rate.findData(experiment.learning_rate))
-        self.configure(list(experiment.hidden), experiment.activation)
+        with QSignalBlocker(self.controls.preset):
+            self.controls.preset.setCurrentIndex(self.controls.preset.findData(experiment.preset))
+        self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, self._seed)
+        self.change_config(experiment.title, hidden=experiment.hidden,
+                           activations=(experiment.activation,) * len(experiment.hidden),
+                           learning_rate=experiment.learning_rate)
+        self.undo_stack.endMacro()
         self.controller.set_surrogate(False)
         self.statusBar().showMessage(experiment.advice, 15000)
 
     def _on_data_change(self) -> None:
         self.canvas.set_bounds(view_bounds(self.model.points))
         self._sync_structure()
+        if self.autosaver is not None:
+            self.autosaver.changed()
 
     def _sync_structure(self) -> None:
         """Rebuild the network view when the shape the user asked for changed."""
-        ctl = self.controller
-        outputs = self.model.class_count() if (not ctl.regression and self.model.class_count() >= 3) else 1
-        structure = (tuple(ctl.features), tuple(ctl.hidden), tuple(ctl.activations), outputs)
+        cfg = self._config
+        outputs = self.model.class_count() if (not cfg.regression and self.model.class_count() >= 3) else 1
+        structure = (cfg.features, cfg.hidden, cfg.activations, outputs)
         if structure != self._structure:
             self._structure = structure
-            self.network.set_structure(list(ctl.features), list(ctl.hidden), list(ctl.activations), outputs)
+            self.network.set_structure(list(cfg.features), list(cfg.hidden), list(cfg.activations), outputs)
 
     # ----------------------------------------------------------------- drawing
     def _on_frame(self) -> None:
@@ -398,9 +347,13 @@ class MainWindow(QMainWindow):
         structure = (snap.features, tuple(snap.layer_sizes[1:-1]), snap.activations, snap.layer_sizes[-1])
         if structure == self._structure:
             self.network.update_snapshot(snap)
-        self.loss_plot.redraw()
-        self.loss_plot.set_figures(snap)
-        self.gradient_plot.redraw(self.controller.gradients)
+        now = time.perf_counter()
+        if now - self._plots_drawn >= PLOT_PERIOD or not snap.playing:
+            # Curves and their axes are the costliest paint; 10 redraws a second read as smooth.
+            self._plots_drawn = now
+            self.loss_plot.redraw()
+            self.loss_plot.set_figures(snap)
+            self.gradient_plot.redraw(self.controller.gradients)
         if self._probe_point is not None:
             self._show_probe(snap)
         if self.inspector_dock.isVisible() and self._frames % 10 == 0:
@@ -429,7 +382,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, snap: Snapshot) -> None:
         self.status.setText(
-            f"{snap.n_train} training points, {snap.n_test} test points   "
+            f"{snap.n_train:,} training points, {snap.n_test:,} test points   "
             f"{snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
         )
 
@@ -439,8 +392,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- lifecycle
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Stop the display timer and the trainer before the window goes."""
+        """Save, then stop the display timer, any file read and the trainer before the window goes."""
         self.display_timer.stop()
+        if self.autosaver is not None:
+            self.autosaver.stop()
+            self._remember_layout()
+        self.files.shut_down()
         self.controller.close()
-        QSettings("NeuralSandbox", "NeuralSandbox").setValue("geometry", self.saveGeometry())
         super().closeEvent(event)

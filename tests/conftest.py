@@ -8,5 +8,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+if "NEURAL_SANDBOX_DATA_DIR" not in os.environ:  # keep tests away from the user's autosave and settings
+    import tempfile
+
+    os.environ["NEURAL_SANDBOX_DATA_DIR"] = tempfile.mkdtemp(prefix="neural-sandbox-tests-")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

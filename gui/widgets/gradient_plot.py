@@ -51,8 +51,10 @@ class GradientPlot(QWidget):
         self.curves = []
         for l in range(layers):
             name = "output" if l == layers - 1 else f"layer {l + 1}"
-            curve = self.plot.plot(name=name, pen=pg.mkPen(LAYER_COLORS[l % len(LAYER_COLORS)], width=2))
+            curve = self.plot.plot(name=name, pen=pg.mkPen(LAYER_COLORS[l % len(LAYER_COLORS)], width=2),
+                                   antialias=False)
             curve.setDownsampling(auto=True, method="peak")
+            curve.opts["autoDownsampleFactor"] = 1.0  # about one point per pixel: long runs stay cheap
             curve.setClipToView(True)
             self.curves.append(curve)
 

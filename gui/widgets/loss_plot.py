@@ -33,12 +33,13 @@ class LossPlot(QWidget):
         item.hideButtons()
         item.setMouseEnabled(False, False)
         item.addLegend(offset=(-10, 10))
-        self.train_curve = self.plot.plot(name="training", pen=pg.mkPen(_color(1), width=2))
+        self.train_curve = self.plot.plot(name="training", pen=pg.mkPen(_color(1), width=2), antialias=False)
         self.test_curve = self.plot.plot(
-            name="test", pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine)
+            name="test", pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine), antialias=False
         )
         for curve in (self.train_curve, self.test_curve):
             curve.setDownsampling(auto=True, method="peak")
+            curve.opts["autoDownsampleFactor"] = 1.0  # about one point per pixel: long runs stay cheap
             curve.setClipToView(True)
             curve.setSkipFiniteCheck(False)
         self.log_scale = QCheckBox("log scale")

@@ -82,3 +82,29 @@ def test_training_process_obeys_commands_and_stops_cleanly(qtbot):
     with qtbot.waitSignal(process.stopped, timeout=3000):
         process.close()
     assert not process.is_alive()
+
+
+def test_a_killed_trainer_is_replaced_and_keeps_the_users_points(qtbot):
+    import os
+    import signal
+
+    from gui.main_window import MainWindow
+
+    win = MainWindow(preset="xor")
+    qtbot.addWidget(win)
+    win.show()
+    ctl = win.controller
+    assert ctl.wait_until(lambda s: s.n_train + s.n_test == 500)
+    win.model.add([[1.0, 1.0]], [1.0])
+    ctl.set_settings(learning_rate=0.1)
+    old = ctl.process
+    os.kill(old._process.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: ctl.restarts == 1, timeout=10000)
+    assert ctl.process is not old
+    seq = ctl.process.last_seq
+    assert ctl.wait_until(lambda s: s.seq >= seq and s.n_train + s.n_test == 501, timeout=15)
+    assert ctl.latest.settings.learning_rate == 0.1
+    win.controls.step.click()
+    assert ctl.wait_until(lambda s: s.epoch == 1, timeout=10)
+    win.close()
+    assert not ctl.process.is_alive()

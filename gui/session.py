@@ -1,0 +1,57 @@
+"""Between the window and session files: capture what is on screen, put a saved one back.
+
+``capture`` builds an ``engine.session_file.Session`` from the data, the configuration
+and the trainer's latest snapshot; ``restore`` applies one to the window (data, network,
+settings, weights and loss history) as a single undoable step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.session_file import Session
+from gui.data_model import DataState
+from gui.undo import Config
+
+
+def capture(window) -> Session:
+    """Everything needed to pick up where the user is: points, shape, settings, weights, history."""
+    model, ctl, snap = window.model, window.controller, window.controller.latest
+    config = window.config()
+    weights = None
+    epoch = 0
+    if snap is not None and tuple(snap.layer_sizes[1:-1]) == config.hidden and snap.features == config.features:
+        weights = {
+            "format": "neural-sandbox-model", "version": 1, "layer_sizes": list(snap.layer_sizes),
+            "activations": list(snap.activations), "task": snap.task, "init": "auto", "seed": 0,
+            "dtype": "float64", "step_surrogate": snap.step_surrogate,
+            "weights": [w.tolist() for w in snap.weights], "biases": [b.tolist() for b in snap.biases],
+        }
+        epoch = snap.epoch
+    losses = ctl.losses
+    history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size else \
+        np.zeros((0, 3))
+    return Session(
+        points=model.points, labels=model.labels, keys=model.keys, train_ratio=model.train_ratio,
+        regression=model.regression, features=config.features, hidden=config.hidden,
+        activations=config.activations, settings=config.settings(),
+        step_surrogate=bool(snap.step_surrogate) if snap is not None else False,
+        model=weights, epoch=epoch, history=history,
+    )
+
+
+def config_of(session: Session) -> Config:
+    """The session's network shape and settings as a window configuration."""
+    s = session.settings
+    return Config(
+        hidden=tuple(session.hidden), activations=tuple(session.activations), features=tuple(session.features),
+        regression=session.regression, learning_rate=float(s["learning_rate"]), optimizer=s["optimizer"],
+        batch_size=int(s["batch_size"]), regularization=s.get("regularization"), reg_rate=float(s["reg_rate"]),
+    )
+
+
+def data_of(session: Session) -> DataState:
+    """The session's points as a data-model state."""
+    return DataState(np.asarray(session.points, dtype=np.float64), np.asarray(session.labels, dtype=np.float64),
+                     np.asarray(session.keys, dtype=np.float64), bool(session.regression),
+                     float(session.train_ratio))
