@@ -18,7 +18,14 @@ from engine.errors import EngineError
 from engine.features import FEATURES, check_features
 from engine.network import TASKS, Network
 from engine.optimizers import OPTIMIZERS
+from engine.session_file import load_session
 from engine.trainer import Trainer
+
+# Defaults of the options that --session may override (None in the parser, so an explicit value shows).
+DEFAULTS = {"points": 500, "noise": 0.0, "train_ratio": 0.5, "optimizer": "sgd", "lr": 0.03, "batch_size": 10,
+            "regularization": "none", "reg_rate": 0.0}
+# The session sets the data and the network: these options conflict with --session.
+SESSION_SETS = ("layers", "activation", "features", "points", "noise", "task", "train_ratio")
 
 
 class UsageError(Exception):
@@ -78,19 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--data", metavar="FILE.csv", help="data file with header x,y,label")
     source.add_argument("--preset", help=f"generated data: {', '.join(datasets.PRESETS)}")
-    p.add_argument("--points", type=_count, default=500, help="points to generate (default 500)")
-    p.add_argument("--noise", type=_non_negative, default=0.0, help="noise from 0 to 0.5 (default 0)")
+    source.add_argument("--session", metavar="FILE.json", help="data, network, settings and weights of a saved session")
+    p.add_argument("--points", type=_count, help="points to generate (default 500)")
+    p.add_argument("--noise", type=_non_negative, help="noise from 0 to 0.5 (default 0)")
     p.add_argument("--task", choices=list(TASKS), help="default: from the data")
     p.add_argument("--layers", type=_layers, default=None, help="hidden sizes, e.g. 4,2 ('' for none)")
     p.add_argument("--activation", type=_names, default=None, help="one name, or one per hidden layer")
     p.add_argument("--features", type=_names, default=None, help=f"any of {','.join(FEATURES)}")
-    p.add_argument("--optimizer", default="sgd", help=f"{', '.join(OPTIMIZERS)}")
-    p.add_argument("--lr", type=_positive, default=0.03, help="learning rate (default 0.03)")
-    p.add_argument("--batch-size", type=_count, default=10)
+    p.add_argument("--optimizer", help=f"{', '.join(OPTIMIZERS)} (default sgd)")
+    p.add_argument("--lr", type=_positive, help="learning rate (default 0.03)")
+    p.add_argument("--batch-size", type=_count, help="points per batch (default 10)")
     p.add_argument("--epochs", type=_count, default=200)
-    p.add_argument("--regularization", default="none", help="none, l1 or l2")
-    p.add_argument("--reg-rate", type=_non_negative, default=0.0)
-    p.add_argument("--train-ratio", type=_positive, default=0.5)
+    p.add_argument("--regularization", help="none, l1 or l2 (default none)")
+    p.add_argument("--reg-rate", type=_non_negative, help="regularization rate (default 0)")
+    p.add_argument("--train-ratio", type=_positive, help="fraction of points to train on (default 0.5)")
     p.add_argument("--seed", type=_count, default=0)
     p.add_argument("--init", default="auto", help="auto, playground or zeros")
     p.add_argument("--dtype", default="float64", help="float64 or float32")
@@ -113,6 +121,7 @@ class Problem:
     test_labels: np.ndarray
     net: Network
     trainer: Trainer
+    epoch_offset: int = 0  # epochs already trained (a session's), so the history continues from them
 
 
 def infer_task(labels: np.ndarray, task: str | None, source: str) -> str:
@@ -121,7 +130,8 @@ def infer_task(labels: np.ndarray, task: str | None, source: str) -> str:
         return task
     classes = np.unique(labels)
     if len(classes) < 2:
-        raise EngineError(f"{source}: only one class ({classes[0] if len(classes) else 'none'}); classification needs at least two")
+        found = classes[0] if len(classes) else "none"
+        raise EngineError(f"{source}: only one class ({found}); classification needs at least two")
     highest = int(classes.max())
     if task == "binary" and highest > 1:
         raise EngineError(f"{source}: the binary task needs labels 0 and 1, found label {highest}")
@@ -152,8 +162,51 @@ def load_points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str, 
     return points, labels, task, source
 
 
+def with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """A copy of ``args`` with the usual defaults in place of the options not given."""
+    values = vars(args).copy()
+    for name, default in DEFAULTS.items():
+        if values[name] is None:
+            values[name] = default
+    return argparse.Namespace(**values)
+
+
+def session_problem(args: argparse.Namespace) -> Problem:
+    """Data, network, settings and weights from ``--session``; explicit training options override its settings."""
+    given = [f"--{name.replace('_', '-')}" for name in SESSION_SETS if getattr(args, name) is not None]
+    if given:
+        raise EngineError(f"{', '.join(given)} cannot be used with --session (the session sets the data and network)")
+    source = args.session
+    session = load_session(source)
+    test = session.test_mask
+    if not len(session.points):
+        raise EngineError(f"{source}: the session has no points to train on")
+    if test.all():
+        raise EngineError(f"{source}: no training points (every key is >= the train ratio {session.train_ratio})")
+    labels = session.labels if session.regression else session.labels.astype(np.int64)
+    task = "regression" if session.regression else infer_task(labels, None, source)
+    net = Network(
+        session.layer_sizes, list(session.activations), task, seed=args.seed, init=args.init,
+        dtype=args.dtype, step_surrogate=session.step_surrogate or args.step_surrogate,
+    )
+    if session.model is not None:  # continue from the session's weights
+        net.set_parameters(session.model["weights"], session.model["biases"])
+    options = {"learning_rate": args.lr, "optimizer": args.optimizer, "batch_size": args.batch_size,
+               "regularization": args.regularization, "reg_rate": args.reg_rate}
+    settings = {**session.settings, **{name: value for name, value in options.items() if value is not None}}
+    trainer = Trainer(net, settings["optimizer"], settings["learning_rate"], settings["batch_size"],
+                      settings["regularization"], settings["reg_rate"], args.seed)
+    offset = session.epoch if session.model is not None else 0
+    points = session.points
+    return Problem(list(session.features), points[~test], labels[~test], points[test], labels[test],
+                   net, trainer, offset)
+
+
 def build_problem(args: argparse.Namespace) -> Problem:
     """Turn parsed arguments into data, network and trainer (EngineError on bad input)."""
+    if args.session is not None:
+        return session_problem(args)
+    args = with_defaults(args)
     if args.noise > 0.5:
         raise EngineError(f"noise must be between 0 and 0.5, got {args.noise}")
     if args.train_ratio > 1:
@@ -197,11 +250,11 @@ def run(problem: Problem, epochs: int, progress) -> dict[str, Any]:
         with np.errstate(over="ignore", invalid="ignore"):
             train_loss = trainer.epoch(X_train, problem.train_labels)
             test_loss = net.loss(X_test, problem.test_labels) if len(X_test) else None
-        history.append({"epoch": epoch, "train_loss": _finite_or_none(train_loss),
+        history.append({"epoch": problem.epoch_offset + epoch, "train_loss": _finite_or_none(train_loss),
                         "test_loss": _finite_or_none(test_loss)})
         if not math.isfinite(train_loss):
-            diverged_at = epoch
-            progress(f"training diverged at epoch {epoch}: the loss is no longer a finite number "
+            diverged_at = problem.epoch_offset + epoch
+            progress(f"training diverged at epoch {diverged_at}: the loss is no longer a finite number "
                      "(the learning rate is probably too high for this network)")
             break
         if epoch % report_every == 0 or epoch == epochs:
