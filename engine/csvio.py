@@ -21,10 +21,42 @@ HEADER = ("x", "y", "label")
 MAX_CLASSES = 16
 
 
+def _fast_parse(text: str, regression: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """numpy's C reader for a clean file (a 100,000-point file in milliseconds, not a fifth of a
+    second of the GIL); None whenever anything is unusual, so the careful parser names the problem."""
+    header_end = text.find("\n")
+    if header_end < 0 or '"' in text or "\r" in text:
+        return None
+    if tuple(cell.strip().lower() for cell in text[:header_end].split(",")) != HEADER:
+        return None
+    if not text[header_end + 1 :].strip():
+        return None
+    try:
+        table = np.loadtxt(io.StringIO(text[header_end + 1 :]), delimiter=",", dtype=np.float64, ndmin=2,
+                           comments=None)
+    except ValueError:
+        return None
+    if table.shape[1:] != (3,) or not len(table) or not np.all(np.isfinite(table)):
+        return None
+    labels = table[:, 2]
+    if regression:
+        return np.ascontiguousarray(table[:, :2]), labels.copy()
+    if not (np.all(labels == np.round(labels)) and labels.min() >= 0 and labels.max() < MAX_CLASSES):
+        return None
+    return np.ascontiguousarray(table[:, :2]), labels.astype(np.int64)
+
+
 def parse_csv(
-    text: str, source: str = "<data>", regression: bool = False
+    text: str, source: str = "<data>", regression: bool = False, fast: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Parse CSV text into points (n, 2) float64 and labels (n,) (int64, or float64 for regression)."""
+    """Parse CSV text into points (n, 2) float64 and labels (n,) (int64, or float64 for regression).
+
+    A clean file takes numpy's fast path; anything else (or ``fast=False``) the careful one,
+    which names the file and line of the first problem.
+    """
+    quick = _fast_parse(text, regression) if fast else None
+    if quick is not None:
+        return quick
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(rows, None)

@@ -249,6 +249,19 @@ def load_model(path: str | os.PathLike) -> tuple[Network, list[str]]:
         if session.model is None:
             raise DataError(f"{name}: the session has no trained weights (its model is null)")
         return Network.from_dict(session.model), list(session.features)
+    return _model(doc, name)
+
+
+def load_json(path: str | os.PathLike) -> tuple[str, Any]:
+    """A session or a model file, told apart by its format: ("session", Session) or ("model", (net, features))."""
+    name = os.fspath(path)
+    doc = jsonio.parse_json(jsonio.read_text(path), name)
+    if isinstance(doc, dict) and doc.get("format") == SESSION_FORMAT:
+        return "session", _session(doc, name)
+    return "model", _model(doc, name)
+
+
+def _model(doc: Any, name: str) -> tuple[Network, list[str]]:
     net = _network(doc, name, "the model")
     jsonio.require(doc, ("features",), name, "the model")
     features = jsonio.names(doc["features"], name, "feature", FEATURES)

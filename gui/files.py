@@ -12,32 +12,18 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from engine.csvio import format_csv, read_csv, write_text_atomically
 from engine.errors import EngineError
-from engine.session_file import load_model, load_session, save_session
+from engine.session_file import load_json, save_session
 
 RECENT_LIMIT = 8
 DATA_FILTER = "Data sets (*.csv)"
 SESSION_FILTER = "Sessions (*.json)"
 OPEN_FILTER = "Data, sessions and models (*.csv *.json);;" + DATA_FILTER + ";;" + SESSION_FILTER
-
-
-def kind_of(path: str) -> str:
-    """"data" for a CSV, otherwise "session" or "model" by the JSON file's format field."""
-    if path.lower().endswith(".csv"):
-        return "data"
-    try:
-        with open(path, encoding="utf-8") as f:
-            head = f.read(4096)
-    except (OSError, UnicodeDecodeError):
-        return "session"  # let the session loader name the problem
-    return "model" if '"neural-sandbox-model"' in head else "session"
 
 
 class _Loader(QObject):
@@ -48,26 +34,24 @@ class _Loader(QObject):
     # Emitted with (path, message) when it could not be used.
     failed = Signal(str, str)
 
-    def __init__(self, kind: str, path: str, regression: bool) -> None:
+    def __init__(self, path: str, regression: bool) -> None:
         super().__init__()
-        self.kind, self.path, self.regression = kind, path, regression
+        self.path, self.regression = path, regression
 
     @Slot()
     def run(self) -> None:
         """Read the file and report (runs on the worker thread)."""
         try:
-            if self.kind == "data":
-                result: Any = read_csv(self.path, regression=self.regression)
-            elif self.kind == "model":
-                result = load_model(self.path)
-            else:
-                result = load_session(self.path)
+            if self.path.lower().endswith(".csv"):
+                kind, result = "data", read_csv(self.path, regression=self.regression)
+            else:  # a session or a model: the file's format field tells
+                kind, result = load_json(self.path)
         except EngineError as problem:
             self.failed.emit(self.path, str(problem))
         except Exception as problem:  # noqa: BLE001 - any surprise still must not crash the window
             self.failed.emit(self.path, f"{self.path}: cannot be read ({problem})")
         else:
-            self.loaded.emit(self.kind, self.path, result)
+            self.loaded.emit(kind, self.path, result)
 
 
 class FileManager(QObject):
@@ -127,7 +111,7 @@ class FileManager(QObject):
             self._error("Busy", "Another file is still being read.")
             return
         self._thread = QThread(self)
-        self._loader = _Loader(kind_of(path), path, regression)
+        self._loader = _Loader(path, regression)
         self._loader.moveToThread(self._thread)
         self._thread.started.connect(self._loader.run)
         self._loader.loaded.connect(self._on_loaded)

@@ -69,7 +69,8 @@ class DataCanvas(pg.PlotWidget):
         self.decision = pg.ImageItem(axisOrder="row-major")
         self.decision.setZValue(-10)
         plot.addItem(self.decision)
-        self._scatters: list[pg.ScatterPlotItem] = []
+        self._scatters: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
+        self._drawn: tuple | None = None  # the model state the scatter items show
         self.set_bounds(Bounds())
         model.changed.connect(self.refresh_points)
         self.refresh_points()
@@ -88,51 +89,76 @@ class DataCanvas(pg.PlotWidget):
         low, high = bounds
         self.decision.setRect(QRectF(low, low, high - low, high - low))
 
-    def _scatter(self, index: int) -> pg.ScatterPlotItem:
-        while len(self._scatters) <= index:
+    def _groups(self, labels: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's colour group (a class id, or a value bin) and whether it is a test point."""
+        if self.model.regression:
+            colour = np.clip(np.rint((labels + 1) / 2 * (REGRESSION_BINS - 1)), 0, REGRESSION_BINS - 1)
+        else:
+            colour = labels
+        return colour.astype(np.int64), test
+
+    def _style(self, colour: int, is_test: bool) -> dict:
+        if self.model.regression:
+            fill = value_color(colour / (REGRESSION_BINS - 1) * 2 - 1)
+        else:
+            fill = class_color(colour)
+        pen = pg.mkPen(30, 30, 30, width=1.6) if is_test else pg.mkPen(255, 255, 255, width=1.2)
+        return {"brush": pg.mkBrush(fill), "pen": pen, "size": 7, "symbol": "s" if is_test else "o"}
+
+    def _item(self, key: tuple[int, bool]) -> pg.ScatterPlotItem:
+        item = self._scatters.get(key)
+        if item is None:
             item = pg.ScatterPlotItem(pxMode=True)
+            item.setZValue(2 if key[1] else 1)
             self.getPlotItem().addItem(item)
-            self._scatters.append(item)
-        return self._scatters[index]
+            self._scatters[key] = item
+        return item
+
+    def _draw_points(self, points: np.ndarray, colour: np.ndarray, test: np.ndarray, append: bool) -> None:
+        keys = set(zip(colour.tolist(), test.tolist())) if len(points) else set()
+        keys = {key for key in keys if self.show_test or not key[1]}
+        if not append:
+            for key, item in self._scatters.items():
+                if key not in keys:
+                    item.setData([], [])
+        for key in sorted(keys):
+            mask = (colour == key[0]) & (test == key[1])
+            if append:
+                self._item(key).addPoints(points[mask, 0], points[mask, 1], **self._style(*key))
+            else:
+                self._item(key).setData(points[mask, 0], points[mask, 1], **self._style(*key))
 
     def refresh_points(self) -> None:
-        """Redraw the points: one scatter item per (colour, train/test) group, for speed."""
+        """Redraw the points: one scatter item per (colour, train/test) group, for speed.
+
+        When points were only added (a click, a brush stroke), just those are drawn: a
+        100,000-point data set stays quick to edit.
+        """
         model = self.model
-        points, labels, test = model.points, model.labels, model.test_mask
-        if model.regression:
-            bins = np.clip(np.rint((labels + 1) / 2 * (REGRESSION_BINS - 1)), 0, REGRESSION_BINS - 1)
-            groups = [(value_color(b / (REGRESSION_BINS - 1) * 2 - 1), bins == b)
-                      for b in np.unique(bins)]
+        state = (model.points, model.labels, model.keys, model.train_ratio, model.regression, self.show_test)
+        old = self._drawn
+        n_old = len(old[0]) if old is not None else 0
+        appended = (
+            old is not None and len(model.points) > n_old and old[3:] == state[3:]
+            and np.array_equal(model.points[:n_old], old[0]) and np.array_equal(model.labels[:n_old], old[1])
+            and np.array_equal(model.keys[:n_old], old[2])
+        )
+        self._drawn = state
+        colour, test = self._groups(model.labels, model.test_mask)
+        if appended:
+            self._draw_points(model.points[n_old:], colour[n_old:], test[n_old:], append=True)
         else:
-            groups = [(class_color(c), labels == c) for c in np.unique(labels)]
-        used = 0
-        white, dark = pg.mkPen(255, 255, 255, width=1.2), pg.mkPen(30, 30, 30, width=1.6)
-        for color, members in groups:
-            for is_test in (False, True):
-                mask = members & (test if is_test else ~test)
-                if is_test and not self.show_test:
-                    continue
-                if not mask.any():
-                    continue
-                item = self._scatter(used)
-                used += 1
-                item.setData(
-                    points[mask, 0], points[mask, 1], brush=pg.mkBrush(color),
-                    pen=dark if is_test else white, size=7,
-                    symbol="s" if is_test else "o",
-                )
-                item.setZValue(2 if is_test else 1)
-        for item in self._scatters[used:]:
-            item.setData([], [])
+            self._draw_points(model.points, colour, test, append=False)
 
     def set_show_test(self, show: bool) -> None:
         """Show or hide the test points."""
         self.show_test = bool(show)
+        self._drawn = None
         self.refresh_points()
 
     def visible_point_count(self) -> int:
         """How many points are drawn now (for tests and the status bar)."""
-        return sum(len(item.data) for item in self._scatters)
+        return sum(len(item.data) for item in self._scatters.values())
 
     # -------------------------------------------------------------------- mouse
     def to_data(self, pos) -> QPointF:

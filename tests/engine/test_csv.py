@@ -173,3 +173,29 @@ def test_random_bytes_raise_data_error(tmp_path: Path, seed: int) -> None:
 
 def test_data_error_is_an_engine_error() -> None:
     assert issubclass(DataError, EngineError)
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_fast_and_careful_parsers_agree_on_clean_files(regression):
+    from engine.csvio import parse_csv
+
+    rng = np.random.default_rng(7)
+    lines = ["x,y,label"]
+    for i in range(300):
+        x, y = (float(v) for v in rng.normal(0, 5, 2))
+        label = f"{float(rng.uniform(-1, 1))!r}" if regression else str(int(rng.integers(0, 4)))
+        style = i % 4
+        if style == 0:
+            lines.append(f"{x!r},{y!r},{label}")
+        elif style == 1:
+            lines.append(f" {x:.3e} , {y:.6f} ,{label} ")
+        elif style == 2:
+            lines.append(f"{int(x)},{int(y)},{label}")
+        else:
+            lines.append("")
+    text = "\n".join(lines) + "\n"
+    fast_points, fast_labels = parse_csv(text, regression=regression)
+    slow_points, slow_labels = parse_csv(text, regression=regression, fast=False)
+    np.testing.assert_array_equal(fast_points, slow_points)
+    np.testing.assert_array_equal(fast_labels, slow_labels)
+    assert fast_labels.dtype == slow_labels.dtype

@@ -256,3 +256,22 @@ def test_hovering_a_neuron_shows_its_map_on_the_canvas(qtbot, window):
     assert np.array_equal(shown, snap.decision_rgb)
     qtbot.mouseMove(view.viewport(), view.feature_center("x1"))
     assert settle(window).focus is None
+
+
+def test_the_canvas_always_draws_exactly_the_models_points(qtbot, window):
+    def drawn():
+        coords = [np.column_stack(item.getData()) for item in window.canvas._scatters.values() if len(item.data)]
+        return np.unique(np.concatenate(coords), axis=0) if coords else np.zeros((0, 2))
+
+    rng = np.random.default_rng(3)
+    for step in range(12):
+        if step % 4 == 3:
+            window.model.delete(rng.choice(len(window.model), 5, replace=False))
+        elif step % 4 == 2:
+            window.controls.ratio.setValue(int(rng.integers(10, 90)))
+        else:
+            window.model.add(rng.uniform(-6, 6, (3, 2)), rng.integers(0, 3, 3).astype(float))
+        assert window.canvas.visible_point_count() == len(window.model)
+        np.testing.assert_array_equal(drawn(), np.unique(window.model.points, axis=0))
+    window.controls.show_test.setChecked(False)
+    assert window.canvas.visible_point_count() == int((~window.model.test_mask).sum())
