@@ -98,9 +98,11 @@ def main() -> None:
         fps_goal, epochs_goal, stall_goal = TARGETS[name]
         verdicts = [f"fps {'met' if r['fps'] >= fps_goal else 'NOT met'} (>= {fps_goal:g})"]
         if epochs_goal:
-            verdicts.append(f"epochs/s {'met' if r['epochs_per_s'] >= epochs_goal else 'NOT met'} (>= {epochs_goal:g})")
+            met = "met" if r["epochs_per_s"] >= epochs_goal else "NOT met"
+            verdicts.append(f"epochs/s {met} (>= {epochs_goal:g})")
         if stall_goal:
-            verdicts.append(f"stall p99 {'met' if r['stall_p99_ms'] <= stall_goal else 'NOT met'} (<= {stall_goal:g} ms)")
+            met = "met" if r["stall_p99_ms"] <= stall_goal else "NOT met"
+            verdicts.append(f"stall p99 {met} (<= {stall_goal:g} ms)")
         print(
             f"{name:8s} 2-{'-'.join(map(str, hidden))}-1, {points} points: "
             f"{r['fps']:.1f} frames/s, {r['epochs_per_s']:.0f} epochs/s, "

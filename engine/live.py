@@ -97,8 +97,8 @@ class Snapshot:
     n_train: int
     n_test: int
     settings: Settings  # the training settings in force
-    message: str = ""
-    gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command  # the last command's error, if it was refused
+    message: str = ""  # the last command's error, if it was refused
+    gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command
 
 
 def freeze(snapshot: Snapshot) -> Snapshot:

@@ -23,8 +23,8 @@ DELAY_MS = 1000
 def data_dir() -> Path:
     """Where autosave and settings live: $NEURAL_SANDBOX_DATA_DIR, or the platform's app data folder."""
     override = os.environ.get("NEURAL_SANDBOX_DATA_DIR")
-    folder = Path(override) if override else Path(
-        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or Path.home() / ".neural-sandbox")
+    standard = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    folder = Path(override or standard or Path.home() / ".neural-sandbox")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -47,7 +47,8 @@ s = Σ w·a + b, passed through its activation, a = f(s); its small map shows a 
 links are positive weights, orange negative, and wider means larger. Click a neuron to open the
 inspector, click a link to edit its weight.</p>
 <p><b>Backprop</b> works backwards from the loss. The output neuron's δ = ∂J/∂s is simply a − t.
-Each layer's δ comes from the next one: δ<sub>j</sub> = (Σ<sub>k</sub> w<sub>kj</sub> δ<sub>k</sub>) · f′(s<sub>j</sub>).
+Each layer's δ comes from the next one:
+δ<sub>j</sub> = (Σ<sub>k</sub> w<sub>kj</sub> δ<sub>k</sub>) · f′(s<sub>j</sub>).
 From δ, every knob's slope follows: ∂J/∂b = δ and ∂J/∂w<sub>jk</sub> = a<sub>k</sub>·δ. Gradient descent
 then turns each knob a little downhill: w ← w − η ∂J/∂w. The inspector shows these numbers live.</p>
 <p><b>The loss plot</b> shows how wrong the network is on the training and test points, epoch by

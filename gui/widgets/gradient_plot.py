@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.series import GrowingSeries
 
+CAPTION = "Gradient flow: each layer's weight-gradient norm, measured at the last step of each epoch."
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
 
 
@@ -34,7 +35,7 @@ class GradientPlot(QWidget):
         item.setMouseEnabled(False, False)
         self.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.curves: list[pg.PlotDataItem] = []
-        self.caption = QLabel("Gradient flow: each layer's weight-gradient norm, measured at the last step of each epoch.")
+        self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
@@ -79,4 +80,4 @@ class GradientPlot(QWidget):
         if zero_layers:
             self.caption.setText(f"Exactly zero gradient (nothing to draw on a log scale): {', '.join(zero_layers)}.")
         else:
-            self.caption.setText("Gradient flow: each layer's weight-gradient norm, measured at the last step of each epoch.")
+            self.caption.setText(CAPTION)

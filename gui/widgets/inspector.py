@@ -48,7 +48,8 @@ def report_html(report: NeuronReport, input_names: list[str], point, label) -> s
         rows.append(f"<tr><td>{name}</td><td align=right>{_num(a_k)}</td><td align=right>{_num(w_k)}</td>"
                     f"<td align=right>{_num(g_k)}</td></tr>")
     table = ("<table cellspacing=0 cellpadding=2 border=1 style='border-collapse:collapse'>"
-             "<tr><th>input k</th><th>a<sub>k</sub></th><th>w<sub>jk</sub></th><th>∂J/∂w<sub>jk</sub> = a<sub>k</sub>δ</th></tr>"
+             "<tr><th>input k</th><th>a<sub>k</sub></th><th>w<sub>jk</sub></th>"
+             "<th>∂J/∂w<sub>jk</sub> = a<sub>k</sub>δ</th></tr>"
              + "".join(rows) + "</table>")
     sup = f"<sup>{l}</sup>"
     parts = [

@@ -69,7 +69,8 @@ def _random_action(rng: random.Random, win: MainWindow, qtbot) -> None:
     elif kind == 8:
         from engine.features import FEATURES
 
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center(rng.choice(list(FEATURES))))
+        name = rng.choice(list(FEATURES))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center(name))
     elif kind == 9:
         c.ratio.setValue(rng.randint(10, 90))
     elif kind == 10:
