@@ -149,3 +149,26 @@ def test_guide_sets_up_the_vanishing_gradient_experiment(qtbot, window):
     assert snap.activations == ("sigmoid",) * 6
     assert snap.settings.learning_rate == 0.03
     window.guide.close()
+
+
+def test_divergence_pauses_with_a_notice_and_a_lower_rate_recovers(qtbot):
+    win = MainWindow(preset="plane", seed=0)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.controller.wait_until(lambda s: s.n_train > 0 and s.task == "regression")
+    c = win.controls
+    c.activation.setCurrentIndex(c.activation.findData("linear"))
+    c.learning_rate.setCurrentIndex(c.learning_rate.findData(10.0))
+    c.play.click()
+    assert win.controller.wait_until(lambda s: s.diverged, timeout=20)
+    qtbot.waitUntil(lambda: win.notice.isVisible() and win.notice.kind == "diverged", timeout=3000)
+    qtbot.waitUntil(lambda: not c.play.isChecked(), timeout=3000)
+    assert "learning rate" in win.notice.text.text()
+    assert all(np.all(np.isfinite(w)) for w in win.controller.latest.weights)
+    c.learning_rate.setCurrentIndex(c.learning_rate.findData(0.001))
+    c.reset.click()
+    c.play.click()
+    epoch = win.controller.latest.epoch
+    assert win.controller.wait_until(lambda s: s.playing and not s.diverged and s.epoch > epoch + 20, timeout=20)
+    qtbot.waitUntil(lambda: not win.notice.isVisible(), timeout=3000)
+    win.close()

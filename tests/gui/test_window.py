@@ -275,3 +275,29 @@ def test_the_canvas_always_draws_exactly_the_models_points(qtbot, window):
         np.testing.assert_array_equal(drawn(), np.unique(window.model.points, axis=0))
     window.controls.show_test.setChecked(False)
     assert window.canvas.visible_point_count() == int((~window.model.test_mask).sum())
+
+
+def test_switching_off_the_last_input_feature_is_refused_with_a_message(qtbot, window):
+    view = window.network
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center("x1"))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center("x2"))
+    assert window.config().features == ("x2",)
+    assert "At least one input feature" in window.statusBar().currentMessage()
+    assert settle(window).features == ("x2",)
+
+
+def test_closing_while_a_large_file_loads_exits_promptly(qtbot, tmp_path):
+    import time
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "big.csv"
+    path.write_text("x,y,label\n" + "".join(f"{x},{y},{int(x > 0)}\n" for x, y in rng.uniform(-6, 6, (100_000, 2))))
+    win = MainWindow(preset="xor", dialogs=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.controls.play.click()
+    win.files.open(str(path))
+    started = time.monotonic()
+    win.close()
+    assert time.monotonic() - started < 1.0
+    assert not win.controller.process.is_alive()

@@ -1,0 +1,153 @@
+"""The live session behind the window: commands in order, edge cases, divergence, snapshots."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import threading
+
+import numpy as np
+import pytest
+
+from engine.datasets import generate
+from engine.live import LiveSession, serve
+
+
+def session_with(points, labels, test_every=2, **architecture):
+    s = LiveSession(seed=0)
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    mask = np.arange(len(points)) % test_every == 1 if test_every else np.zeros(len(points), bool)
+    if architecture:
+        s.handle((1, "architecture", architecture))
+    s.handle((2, "data", points, np.asarray(labels), mask, (-6.0, 6.0)))
+    assert s.message == ""
+    return s
+
+
+def test_no_points_cannot_play_and_still_draws():
+    s = session_with(np.zeros((0, 2)), np.zeros(0, int))
+    s.handle((3, "play"))
+    assert not s.playing
+    snap = s.snapshot()
+    assert snap.train_loss is None and snap.test_loss is None and snap.decision_rgb.shape == (100, 100, 3)
+
+
+def test_one_point_trains_without_a_test_set():
+    s = session_with([[1.0, 2.0]], [1], test_every=0)
+    for _ in range(20):
+        assert s.train_epoch()
+    snap = s.snapshot()
+    assert snap.n_train == 1 and snap.n_test == 0
+    assert snap.test_loss is None and snap.train_loss < 0.69
+    assert math.isnan(snap.history_test[-1])
+
+
+def test_one_class_and_identical_points_are_fine():
+    s = session_with(np.ones((30, 2)), np.zeros(30, int))
+    for _ in range(10):
+        assert s.train_epoch()
+    snap = s.snapshot()
+    assert snap.task == "binary" and snap.train_accuracy == 1.0
+
+
+def test_zero_hidden_layers_is_logistic_regression():
+    points, labels = generate("gauss", 200, 0.0, 1)
+    s = session_with(points, labels, hidden=[], activations=[])
+    for _ in range(30):
+        s.train_epoch()
+    snap = s.snapshot()
+    assert snap.layer_sizes == (2, 1) and snap.neuron_levels[0].shape == (1, 50, 50)
+    assert snap.test_accuracy > 0.9
+
+
+def test_eight_layers_of_sixteen_neurons_train_and_draw():
+    points, labels = generate("spiral", 300, 0.0, 1)
+    s = session_with(points, labels, hidden=[16] * 8, activations=["relu"] * 8)
+    for _ in range(5):
+        assert s.train_epoch()
+    snap = s.snapshot()
+    assert snap.layer_sizes == (2, *[16] * 8, 1) and len(snap.neuron_levels) == 9
+
+
+def test_a_hundred_thousand_points_train_an_epoch():
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-6, 6, (100_000, 2))
+    s = session_with(points, (points[:, 0] > 0).astype(int))
+    assert s.train_epoch()
+    assert s.snapshot().n_train == 50_000
+
+
+def test_refused_commands_name_the_problem_and_change_nothing():
+    points, labels = generate("circle", 100, 0.0, 0)
+    s = session_with(points, labels)
+    weights = s.net.params.copy()
+    s.handle((5, "architecture", {"features": []}))
+    assert "feature" in s.message and s.arch.features == ("x1", "x2")
+    s.handle((6, "settings", {"learning_rate": -1}))
+    assert "learning rate" in s.message and s.settings.learning_rate == 0.03
+    s.handle((7, "architecture", {"hidden": [4] * 9, "activations": ["tanh"] * 9}))
+    assert s.message and len(s.arch.hidden) == 2
+    s.handle((8, "no_such_command"))
+    assert s.message
+    np.testing.assert_array_equal(s.net.params, weights)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_a_learning_rate_of_10_neither_crashes_nor_paints_garbage(activation):
+    points, labels = generate("circle", 300, 0.1, 0)
+    s = session_with(points, labels, hidden=[8, 8], activations=[activation] * 2)
+    s.handle((3, "settings", {"learning_rate": 10.0, "batch_size": 1}))
+    s.handle((4, "play"))
+    for _ in range(100):
+        if not s.train_epoch():
+            break
+    assert np.all(np.isfinite(s.net.params))
+    snap = s.snapshot()
+    assert snap.decision_rgb.dtype == np.uint8 and snap.train_loss is not None and math.isfinite(snap.train_loss)
+    assert snap.diverged == s.diverged and (not s.diverged or not s.playing)
+
+
+def test_divergence_pauses_keeps_the_last_finite_weights_and_recovers():
+    points, values = generate("plane", 300, 0.0, 0)
+    s = LiveSession(seed=0)
+    s.handle((1, "architecture", {"regression": True, "hidden": [8, 8], "activations": ["linear", "linear"]}))
+    s.handle((2, "data", points, values, np.arange(300) % 2 == 1, (-6.0, 6.0)))
+    s.handle((3, "settings", {"learning_rate": 10.0}))
+    s.handle((4, "play"))
+    epochs = 0
+    while s.train_epoch():
+        epochs += 1
+        assert epochs < 100
+    assert s.diverged and not s.playing
+    assert np.all(np.isfinite(s.net.params))
+    np.testing.assert_array_equal(s.net.params, s.last_finite)
+    snap = s.snapshot()
+    assert snap.diverged and snap.epoch == epochs  # the diverging epoch is not counted
+    s.handle((5, "settings", {"learning_rate": 0.001}))
+    s.handle((6, "reset"))
+    s.handle((7, "play"))
+    assert s.playing and not s.diverged
+    for _ in range(5):
+        assert s.train_epoch()
+    assert math.isfinite(s.snapshot().train_loss)
+
+
+def test_serve_obeys_commands_in_order_and_stops():
+    command_read, command_write = mp.Pipe(duplex=False)
+    snapshot_read, snapshot_write = mp.Pipe(duplex=False)
+    worker = threading.Thread(target=serve, args=(command_read, snapshot_write, 0))
+    worker.start()
+    points, labels = generate("xor", 100, 0.0, 0)
+    command_write.send((1, "data", points, labels, np.arange(100) % 2 == 0, (-6.0, 6.0)))
+    for seq, rate in enumerate((0.1, 0.2, 0.3), start=2):
+        command_write.send((seq, "settings", {"learning_rate": rate}))
+    command_write.send((5, "reset"))
+    command_write.send((6, "settings", {"learning_rate": 0.5}))
+    command_write.send((7, "step", 3))
+    snap = None
+    while snap is None or snap.seq < 7:
+        snap = snapshot_read.recv()
+    assert snap.settings.learning_rate == 0.5 and snap.epoch == 3
+    command_write.send((8, "stop"))
+    worker.join(5)
+    assert not worker.is_alive()
