@@ -30,6 +30,7 @@ SNAPSHOT_PERIOD = 1.0 / 60.0  # at most 60 snapshots a second
 MAP_RESOLUTION = 100  # decision map cells per side
 NEURON_STRIDE = 2  # neuron maps are the decision grid taken every 2nd cell: 50 x 50
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+GRADIENT_SAMPLE = 5000  # training points over which the gradient-flow norms are measured
 LEVEL_MAX = 254  # neuron map levels run 0..254 for activations -1..1; 255 is "no neuron"
 
 
@@ -86,8 +87,7 @@ class Snapshot:
     history_epochs: np.ndarray  # (k,) epochs finished since the previous snapshot
     history_train: np.ndarray  # (k,)
     history_test: np.ndarray  # (k,) NaN where there is no test set
-    gradient_norms: tuple[float, ...]  # per layer, from the last step
-    history_gradients: np.ndarray  # (k, L) gradient norms at the end of each epoch
+    gradient_norms: tuple[float, ...]  # per layer, ||dJ/dW^l|| over all training points, now
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
     decision_rgb: np.ndarray  # (R, R, 3) uint8
@@ -121,19 +121,16 @@ class _History:
     epochs: list[int] = field(default_factory=list)
     train: list[float] = field(default_factory=list)
     test: list[float] = field(default_factory=list)
-    gradients: list[list[float]] = field(default_factory=list)
 
-    def take(self, n_layers: int) -> tuple[np.ndarray, ...]:
+    def take(self) -> tuple[np.ndarray, ...]:
         out = (
             _frozen(np.array(self.epochs, dtype=np.int64)),
             _frozen(np.array(self.train, dtype=np.float64)),
             _frozen(np.array(self.test, dtype=np.float64)),
-            _frozen(np.array(self.gradients, dtype=np.float64).reshape(-1, n_layers)),
         )
         self.epochs.clear()
         self.train.clear()
         self.test.clear()
-        self.gradients.clear()
         return out
 
 
@@ -344,7 +341,6 @@ class LiveSession:
         self.history.epochs.append(self.epoch)
         self.history.train.append(train_loss)
         self.history.test.append(test_loss)
-        self.history.gradients.append(self.trainer.gradient_norms)
         return True
 
     # ------------------------------------------------------------------ snapshot
@@ -354,6 +350,16 @@ class LiveSession:
             cells = maps.grid(self.bounds, MAP_RESOLUTION)
             self._grid_cache = (key, transform(cells, self.arch.features, np.float32))
         return self._grid_cache[1]
+
+    def _full_gradient_norms(self) -> tuple[float, ...]:
+        """||dJ/dW^l|| of the whole training set's loss: smooth, unlike one mini-batch's, and
+        exactly zero below a step layer. Measured once per snapshot, not per epoch."""
+        if not len(self.y_train):
+            return (0.0,) * self.net.n_layers
+        n = GRADIENT_SAMPLE  # enough points for a faithful norm; keeps 60 snapshots a second cheap
+        with np.errstate(all="ignore"):
+            weight_grads, _ = self.net.gradients(self.X_train[:n], self.y_train[:n])
+        return tuple(float(np.sqrt(np.sum(g * g))) for g in weight_grads)
 
     def snapshot(self) -> Snapshot:
         """Everything the window draws, computed now from the current weights."""
@@ -377,7 +383,7 @@ class LiveSession:
             _frozen(to_levels(a[::NEURON_STRIDE, ::NEURON_STRIDE].transpose(2, 0, 1)))
             for a in layers[1:]
         )
-        h_epochs, h_train, h_test, h_grads = self.history.take(net.n_layers)
+        h_epochs, h_train, h_test = self.history.take()
         self.check_result, check = None, self.check_result
         return Snapshot(
             seq=self.seq, run=self.run, epoch=self.epoch, playing=self.playing,
@@ -388,7 +394,7 @@ class LiveSession:
             train_accuracy=net.accuracy(self.X_train, self.y_train),
             test_accuracy=net.accuracy(self.X_test, self.y_test),
             history_epochs=h_epochs, history_train=h_train, history_test=h_test,
-            gradient_norms=tuple(self.trainer.gradient_norms), history_gradients=h_grads,
+            gradient_norms=self._full_gradient_norms(),
             weights=tuple(_frozen(w) for w in net.weights),
             biases=tuple(_frozen(b) for b in net.biases),
             decision_rgb=_frozen(decision), focus=focus, neuron_levels=neuron_levels,

@@ -67,8 +67,16 @@ def take_screenshot(window, path: str, epochs: int) -> int:
     from PySide6.QtWidgets import QApplication
 
     window.show()
-    seq = window.controller.step(epochs) if epochs else window.controller.flush_data()
-    done = window.controller.wait_until(lambda s: s.seq >= seq and s.epoch >= epochs, timeout=120)
+    seq = window.controller.flush_data()
+    done = window.controller.wait_until(lambda s: s.seq >= seq, timeout=60)
+    chunk = max(1, epochs // 50)  # in steps, so the gradient-flow plot gets a curve, not two points
+    trained = 0
+    while done and trained < epochs:
+        size = min(chunk, epochs - trained)
+        seq = window.controller.step(size)
+        trained += size
+        done = window.controller.wait_until(lambda s, seq=seq, trained=trained: s.seq >= seq and s.epoch >= trained,
+                                            timeout=120)
     for _ in range(5):
         QApplication.processEvents()
     if window.controller.latest is not None:

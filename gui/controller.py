@@ -187,8 +187,10 @@ class Controller(QObject):
             self.run_started.emit()
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
-            if self.gradients is not None and snap.history_gradients.shape[1] + 1 == self.gradients.columns:
-                self.gradients.extend(snap.history_epochs, *snap.history_gradients.T)
+        gradients = self.gradients
+        if gradients is not None and len(snap.gradient_norms) + 1 == gradients.columns and (
+                not gradients.size or snap.epoch > gradients.column(0)[-1]):
+            gradients.extend(np.array([snap.epoch]), *([norm] for norm in snap.gradient_norms))
         if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):
             self.trainer_errors.append(snap.message)
         if snap.gradient_check is not None:

@@ -13,17 +13,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.series import GrowingSeries
+from gui.widgets.axes import DecadeAxis
 
-CAPTION = "Gradient flow: each layer's weight-gradient norm, measured at the last step of each epoch."
+CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points (up to 5,000), as training goes on."
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
 
 
 class GradientPlot(QWidget):
-    """||dJ/dW^l|| per layer over the epochs (log scale)."""
+    """||dJ/dW^l|| per layer over the epochs (log scale), one point per snapshot."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
         item = self.plot.getPlotItem()
         item.setLogMode(y=True)
         item.setLabel("bottom", "epoch")
@@ -33,7 +34,7 @@ class GradientPlot(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setMouseEnabled(False, False)
-        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend = item.addLegend(offset=(-5, 5), labelTextSize="7pt", verSpacing=-6, brush=(255, 255, 255, 200))
         self.curves: list[pg.PlotDataItem] = []
         self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)

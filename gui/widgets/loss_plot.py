@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from engine import palette
 from gui.series import GrowingSeries
+from gui.widgets.axes import DecadeAxis
 
 
 def _color(index: int) -> QColor:
@@ -23,7 +24,7 @@ class LossPlot(QWidget):
     def __init__(self, series: GrowingSeries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.series = series  # columns: epoch, training loss, test loss
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss")
@@ -46,6 +47,7 @@ class LossPlot(QWidget):
         self.log_scale.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._on_log_scale_change)
         self.figures = QLabel("no training yet")
+        self.figures.setWordWrap(True)
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bottom = QHBoxLayout()
         bottom.addWidget(self.figures, 1)
@@ -94,7 +96,7 @@ class LossPlot(QWidget):
         def pct(v):
             return "–" if v is None else f"{100 * v:.1f}%"
 
-        text = f"epoch {snap.epoch}   training loss {loss(snap.train_loss)}   test loss {loss(snap.test_loss)}"
+        text = f"loss: training {loss(snap.train_loss)}, test {loss(snap.test_loss)}"
         if snap.task != "regression":
-            text += f"\ntraining accuracy {pct(snap.train_accuracy)}   test accuracy {pct(snap.test_accuracy)}"
+            text += f"\naccuracy: training {pct(snap.train_accuracy)}, test {pct(snap.test_accuracy)}"
         self.figures.setText(text)

@@ -138,7 +138,11 @@ def test_gradient_flow_plot_draws_one_curve_per_layer(qtbot, window):
     curves = window.gradient_plot.curves
     assert len(curves) == len(snap.layer_sizes) - 1
     x, y = curves[0].getData()
-    assert len(x) == 30
+    assert x[-1] == 30 and np.all(np.diff(x) > 0)
+    net = network_from(snap)
+    X = transform(window.model.points[~window.model.test_mask], list(snap.features))
+    dW, _ = net.gradients(X, window.model.labels[~window.model.test_mask].astype(int))
+    assert 10 ** y[-1] == pytest.approx(np.linalg.norm(dW[0]), rel=1e-9)  # the plot holds log10 values
 
 
 def test_guide_sets_up_the_vanishing_gradient_experiment(qtbot, window):
