@@ -1,16 +1,26 @@
-"""Append-only numeric series for live curves."""
+"""Append-only numeric series for live curves, bounded in memory however long training runs."""
 
 from __future__ import annotations
 
 import numpy as np
 
+MAX_ENTRIES = 100_000  # beyond this the series keeps every other entry (the curve's shape stays)
+
 
 class GrowingSeries:
-    """Append-only float arrays with amortised doubling (epochs, train, test)."""
+    """Columns of floats (e.g. epoch, train loss, test loss) that grow by appending.
 
-    def __init__(self, columns: int = 3) -> None:
+    Storage doubles as needed up to ``max_entries``; then the older entries are thinned to
+    every other one, so a run of millions of epochs costs a few megabytes and a redraw stays
+    cheap. ``generation`` counts thinnings and clears, so a reader caching statistics of
+    the values knows when to start over.
+    """
+
+    def __init__(self, columns: int = 3, max_entries: int = MAX_ENTRIES) -> None:
         self._data = np.empty((columns, 1024))
         self.size = 0
+        self.max_entries = max_entries
+        self.generation = 0
 
     @property
     def columns(self) -> int:
@@ -20,10 +30,21 @@ class GrowingSeries:
     def clear(self) -> None:
         """Forget every value."""
         self.size = 0
+        self.generation += 1
+
+    def _thin(self) -> None:
+        keep = np.arange(0, self.size, 2)
+        if keep[-1] != self.size - 1:
+            keep = np.append(keep, self.size - 1)  # the newest entry always stays
+        self._data[:, : len(keep)] = self._data[:, keep]
+        self.size = len(keep)
+        self.generation += 1
 
     def extend(self, *columns: np.ndarray) -> None:
         """Append one array per column (all the same length)."""
         k = len(columns[0])
+        while self.size + k > self.max_entries and self.size > 1:
+            self._thin()
         if self.size + k > self._data.shape[1]:
             grown = np.empty((self._data.shape[0], max(2 * self._data.shape[1], self.size + k)))
             grown[:, : self.size] = self._data[:, : self.size]

@@ -9,6 +9,17 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+def pytest_addoption(parser):
+    parser.addoption("--monkey-seconds", type=float, default=None,
+                     help="how long the monkey test clicks around (default 20)")
+
+
+def pytest_configure(config):
+    seconds = config.getoption("--monkey-seconds")
+    if seconds is not None:
+        os.environ["NEURAL_SANDBOX_MONKEY_SECONDS"] = str(seconds)
+
 if "NEURAL_SANDBOX_DATA_DIR" not in os.environ:  # keep tests away from the user's autosave and settings
     import tempfile
 

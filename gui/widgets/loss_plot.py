@@ -24,6 +24,7 @@ class LossPlot(QWidget):
     def __init__(self, series: GrowingSeries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.series = series  # columns: epoch, training loss, test loss
+        self._range_state: tuple[int, int, float, float] = (-1, 0, np.inf, -np.inf)
         self.plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch")
@@ -71,12 +72,25 @@ class LossPlot(QWidget):
             item.setXRange(0, max(10, float(epochs[-1])), padding=0.02)
             self._fit_y()
 
+    def _loss_range(self) -> tuple[float, float] | None:
+        """Smallest positive and largest loss so far, updated from the new entries only."""
+        series = self.series
+        if self._range_state[0] != series.generation or self._range_state[1] > series.size:
+            self._range_state = (series.generation, 0, np.inf, -np.inf)
+        _, seen, low, high = self._range_state
+        if series.size > seen:
+            values = np.concatenate([series.column(1)[seen:], series.column(2)[seen:]])
+            values = values[np.isfinite(values) & (values > 0)]
+            if len(values):
+                low, high = min(low, float(values.min())), max(high, float(values.max()))
+        self._range_state = (series.generation, series.size, low, high)
+        return (low, high) if low <= high else None
+
     def _fit_y(self) -> None:
-        values = np.concatenate([self.series.column(1), self.series.column(2)])
-        values = values[np.isfinite(values) & (values > 0)]
-        if not len(values):
+        bounds = self._loss_range()
+        if bounds is None:
             return
-        low, high = float(values.min()), float(values.max())
+        low, high = bounds
         item = self.plot.getPlotItem()
         if self.log_scale.isChecked():
             item.setYRange(np.log10(low), np.log10(high), padding=0.05)

@@ -329,6 +329,7 @@ def test_diverging_training_stops_cleanly_with_valid_json(capsys) -> None:
     assert [str(w.message) for w in caught] == []
     summary = strict_json(out)  # no NaN or Infinity tokens
     assert summary["epochs"] < 100 and summary["final"]["train_loss"] is None
+    assert summary["diverged"] is True and summary["diverged_epoch"] == summary["epochs"]
     assert "diverged" in err and "Warning" not in err
 
 

@@ -316,3 +316,54 @@ def test_after_kill_9_the_next_start_offers_the_autosaved_work(qtbot, tmp_path, 
     assert len(win.model) == 502
     np.testing.assert_array_equal(win.model.points[-2], [7.25, -3.5])
     win.close()
+
+
+def test_every_control_has_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox
+
+    controls = [w for kind in (QAbstractButton, QComboBox, QAbstractSlider, QAbstractSpinBox)
+                for w in window.findChildren(kind)
+                if w.isVisibleTo(window) and not w.objectName().startswith("qt_")
+                and type(w).__name__ not in ("QScrollBar",)]
+    assert len(controls) > 30
+    missing = [f"{type(w).__name__} {w.text() if hasattr(w, 'text') else ''}" for w in controls if not w.toolTip()]
+    assert missing == []
+
+
+def test_ctrl_s_saves_the_session_to_its_file(qtbot, window, tmp_path):
+    path = tmp_path / "mine.json"
+    assert window.save_session(str(path))
+    window.model.add([[4.0, 4.0]], [1.0])
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert len(load_session(path).points) == 501
+
+
+def test_window_layout_and_settings_are_remembered(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
+    first = make_window(qtbot, preset="circle", persistent=True)
+    first.controls.learning_rate.setCurrentIndex(first.controls.learning_rate.findData(0.3))
+    first.network.layers_plus.click()
+    first.splitter.setSizes([300, 700, 500])
+    sizes = first.splitter.sizes()
+    first.close()
+    assert first.settings.value("geometry") is not None
+    second = make_window(qtbot, preset="circle", persistent=True, ask_restore=lambda s: False)
+    assert second.config().learning_rate == 0.3 and second.config().hidden == (4, 2, 2)
+    assert second.controls.learning_rate.currentData() == 0.3
+    restored = second.splitter.sizes()  # the offscreen screen may be narrower: compare proportions
+    assert abs(restored[1] / restored[2] - sizes[1] / sizes[2]) < 0.05
+    second.close()
+
+
+def test_closing_while_autosaving_leaves_a_whole_file(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
+    win = make_window(qtbot, preset="xor", persistent=True)
+    win.controls.point_count.setValue(20000)
+    win.controls.regenerate.click()
+    win.controls.play.click()
+    win.autosaver.changed()
+    started = time.monotonic()
+    win.close()
+    assert time.monotonic() - started < 1.0
+    assert len(load_session(tmp_path / "autosave.json").points) == 20000
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

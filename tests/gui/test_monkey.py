@@ -1,6 +1,7 @@
 """Hostile clicking: random clicks, drags, keys, control changes and layer edits while training.
 
-Runs for 20 seconds by default; set NEURAL_SANDBOX_MONKEY_SECONDS for a longer run.
+Runs for 20 seconds by default; `pytest tests/gui/test_monkey.py --monkey-seconds 300` (or
+NEURAL_SANDBOX_MONKEY_SECONDS) runs longer.
 At the end: no exception, no Qt warning, the trainer still trains, memory grew < 50 MB.
 """
 

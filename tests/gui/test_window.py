@@ -193,7 +193,7 @@ def test_regression_task_uses_values_and_the_wheel_sets_them(qtbot, window):
     assert window.controls.value.value() == -30
 
 
-def test_closing_the_window_stops_the_trainer_within_a_second(qtbot):
+def test_closing_the_window_stops_the_trainer_within_a_second(qtbot, qtlog, capfd):
     import time
 
     win = MainWindow(preset="xor")
@@ -207,6 +207,9 @@ def test_closing_the_window_stops_the_trainer_within_a_second(qtbot):
     assert time.monotonic() - started < 1.0
     assert not process.is_alive()
     assert not process._receiver.isRunning()
+    warnings = [r.message for r in qtlog.records if r.type.name != "QtDebugMsg"]
+    assert [w for w in warnings if "This plugin does not support" not in w] == []
+    assert "QThread" not in capfd.readouterr().err
 
 
 def test_layer_and_neuron_buttons_rebuild_the_view_and_the_network(qtbot, window):
