@@ -104,8 +104,8 @@ def parse_csv(
     return points, np.array(labels, dtype=np.int64)
 
 
-def read_csv(path: str | os.PathLike, regression: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Read a data file; raises DataError naming the file (and line) on any problem."""
+def read_text(path: str | os.PathLike) -> str:
+    """The file's text; DataError if it is missing, unreadable or not UTF-8 text (data and JSON files alike)."""
     name = os.fspath(path)
     try:
         raw = Path(path).read_bytes()
@@ -123,7 +123,12 @@ def read_csv(path: str | os.PathLike, regression: bool = False) -> tuple[np.ndar
     if "\0" in text:
         line = text[: text.index("\0")].count("\n") + 1
         raise DataError(f"{name}:{line}: not a text file (contains NUL bytes)")
-    return parse_csv(text, name, regression)
+    return text
+
+
+def read_csv(path: str | os.PathLike, regression: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Read a data file; raises DataError naming the file (and line) on any problem."""
+    return parse_csv(read_text(path), os.fspath(path), regression)
 
 
 def format_csv(points: np.ndarray, labels: np.ndarray) -> str:

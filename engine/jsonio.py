@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,28 +32,6 @@ def show(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def read_text(path: str | os.PathLike) -> str:
-    """The file's text; DataError if it is missing, unreadable or not UTF-8 text."""
-    name = os.fspath(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{name}: is a folder, not a file") from None
-    except OSError as problem:
-        raise DataError(f"{name}: cannot be read ({problem.strerror or problem})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as problem:
-        line = raw[: problem.start].count(b"\n") + 1
-        raise DataError(f"{name}:{line}: not a UTF-8 text file") from None
-    if "\0" in text:
-        line = text[: text.index("\0")].count("\n") + 1
-        raise DataError(f"{name}:{line}: not a text file (contains NUL bytes)")
-    return text
 
 
 def parse_json(text: str, source: str) -> Any:

@@ -17,7 +17,7 @@ import numpy as np
 
 from engine import jsonio
 from engine.activations import ACTIVATIONS
-from engine.csvio import MAX_CLASSES, write_text_atomically
+from engine.csvio import MAX_CLASSES, read_text, write_text_atomically
 from engine.errors import DataError, EngineError
 from engine.features import FEATURES, check_features
 from engine.losses import TASKS
@@ -237,13 +237,13 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
 
 def load_session(path: str | os.PathLike) -> Session:
     """Read a session file; DataError naming the file on any problem."""
-    return session_from_json(jsonio.read_text(path), os.fspath(path))
+    return session_from_json(read_text(path), os.fspath(path))
 
 
 def load_model(path: str | os.PathLike) -> tuple[Network, list[str]]:
     """A model file (``train --save-model``) or a session's model: (network, its input features)."""
     name = os.fspath(path)
-    doc = jsonio.parse_json(jsonio.read_text(path), name)
+    doc = jsonio.parse_json(read_text(path), name)
     if isinstance(doc, dict) and doc.get("format") == SESSION_FORMAT:
         session = _session(doc, name)
         if session.model is None:
@@ -255,7 +255,7 @@ def load_model(path: str | os.PathLike) -> tuple[Network, list[str]]:
 def load_json(path: str | os.PathLike) -> tuple[str, Any]:
     """A session or a model file, told apart by its format: ("session", Session) or ("model", (net, features))."""
     name = os.fspath(path)
-    doc = jsonio.parse_json(jsonio.read_text(path), name)
+    doc = jsonio.parse_json(read_text(path), name)
     if isinstance(doc, dict) and doc.get("format") == SESSION_FORMAT:
         return "session", _session(doc, name)
     return "model", _model(doc, name)

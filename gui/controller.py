@@ -112,6 +112,12 @@ class Controller(QObject):
         labels = m.labels if m.regression else m.labels.astype(np.int64)
         return self.process.send("data", m.points, labels, m.test_mask, (self.bounds.low, self.bounds.high))
 
+    def sync(self) -> int:
+        """Send any pending data now; returns the sequence number of the last command sent."""
+        if self._data_pending:
+            self.flush_data()
+        return self.process.last_seq
+
     def play(self) -> int:
         """Start training continuously."""
         return self.send("play")

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.series import GrowingSeries
-from gui.widgets.axes import DecadeAxis
+from gui.widgets.axes import epoch_plot, live_curve
 
 CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points (up to 5,000), as training goes on."
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
@@ -24,16 +24,9 @@ class GradientPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
+        self.plot = epoch_plot("‖∂J/∂W‖")
         item = self.plot.getPlotItem()
         item.setLogMode(y=True)
-        item.setLabel("bottom", "epoch")
-        item.setLabel("left", "‖∂J/∂W‖")
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.showGrid(x=True, y=True, alpha=0.2)
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.setMouseEnabled(False, False)
         self.legend = item.addLegend(offset=(-5, 5), labelTextSize="7pt", verSpacing=-6, brush=(255, 255, 255, 200))
         self.curves: list[pg.PlotDataItem] = []
         self.caption = QLabel(CAPTION)
@@ -53,12 +46,8 @@ class GradientPlot(QWidget):
         self.curves = []
         for l in range(layers):
             name = "output" if l == layers - 1 else f"layer {l + 1}"
-            curve = self.plot.plot(name=name, pen=pg.mkPen(LAYER_COLORS[l % len(LAYER_COLORS)], width=2),
-                                   antialias=False)
-            curve.setDownsampling(auto=True, method="peak")
-            curve.opts["autoDownsampleFactor"] = 1.0  # about one point per pixel: long runs stay cheap
-            curve.setClipToView(True)
-            self.curves.append(curve)
+            self.curves.append(live_curve(self.plot, name=name,
+                                          pen=pg.mkPen(LAYER_COLORS[l % len(LAYER_COLORS)], width=2)))
 
     def redraw(self, series: GrowingSeries | None) -> None:
         """Draw the gradient history (columns: epoch, then one norm per layer)."""

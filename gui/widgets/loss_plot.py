@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from engine import palette
 from gui.series import GrowingSeries
-from gui.widgets.axes import DecadeAxis
+from gui.widgets.axes import epoch_plot, live_curve
 
 
 def _color(index: int) -> QColor:
@@ -25,25 +25,12 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.series = series  # columns: epoch, training loss, test loss
         self._range_state: tuple[int, int, float, float] = (-1, 0, np.inf, -np.inf)
-        self.plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
+        self.plot = epoch_plot("loss")
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", "epoch")
-        item.setLabel("left", "loss")
-        item.getAxis("left").enableAutoSIPrefix(False)
-        item.showGrid(x=True, y=True, alpha=0.2)
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.setMouseEnabled(False, False)
         item.addLegend(offset=(-10, 10))
-        self.train_curve = self.plot.plot(name="training", pen=pg.mkPen(_color(1), width=2), antialias=False)
-        self.test_curve = self.plot.plot(
-            name="test", pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine), antialias=False
-        )
-        for curve in (self.train_curve, self.test_curve):
-            curve.setDownsampling(auto=True, method="peak")
-            curve.opts["autoDownsampleFactor"] = 1.0  # about one point per pixel: long runs stay cheap
-            curve.setClipToView(True)
-            curve.setSkipFiniteCheck(False)
+        self.train_curve = live_curve(self.plot, name="training", pen=pg.mkPen(_color(1), width=2))
+        self.test_curve = live_curve(self.plot, name="test",
+                                     pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine))
         self.log_scale = QCheckBox("log scale")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._on_log_scale_change)

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import settle
 from PySide6.QtCore import Qt
 
 from engine.features import transform
 from gui.main_window import MainWindow
 from gui.widgets.inspector import network_from
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(preset="circle", seed=0)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.controller.wait_until(lambda s: s.n_train > 0)
-    yield win
-    win.close()
-
-
-def settle(win, timeout=15.0):
-    seq = win.controller.flush_data() if win.controller._data_pending else win.controller.process.last_seq
-    assert win.controller.wait_until(lambda s: s.seq >= seq, timeout)
-    return win.controller.latest
 
 
 def train(win, epochs):

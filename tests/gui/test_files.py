@@ -12,36 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import make_window, settle
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from engine.csvio import read_csv
 from engine.network import Network
 from engine.session_file import load_session
-from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def make_window(qtbot, **kwargs):
-    win = MainWindow(dialogs=False, **kwargs)
-    qtbot.addWidget(win)
-    win.show()
-    assert win.controller.wait_until(lambda s: s.n_train > 0)
-    return win
-
-
-@pytest.fixture
-def window(qtbot):
-    win = make_window(qtbot, preset="circle")
-    yield win
-    win.close()
-
-
-def settle(win, timeout=15.0):
-    seq = win.controller.flush_data() if win.controller._data_pending else win.controller.process.last_seq
-    assert win.controller.wait_until(lambda s: s.seq >= seq, timeout)
-    return win.controller.latest
 
 
 def open_and_wait(qtbot, win, path):

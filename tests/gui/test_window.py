@@ -4,31 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import settle
 from PySide6.QtCore import Qt
 
 from gui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(preset="circle", seed=0)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.controller.wait_until(lambda s: s.n_train > 0)
-    yield win
-    win.close()
-
-
 def click_canvas(qtbot, canvas, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.mouseClick(canvas.viewport(), button, modifier, canvas.to_viewport(x, y))
-
-
-def settle(win, timeout=10.0):
-    """Wait until the trainer has applied every command sent so far."""
-    seq = win.controller.flush_data() if win.controller._data_pending else win.controller.process.last_seq
-    assert win.controller.wait_until(lambda s: s.seq >= seq, timeout)
-    return win.controller.latest
 
 
 def test_clicks_add_points_of_the_chosen_class_where_clicked(qtbot, window):
