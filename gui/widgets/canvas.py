@@ -2,7 +2,7 @@
 
 Left click adds a point of the selected class, right click one of the other class
 (binary) or the next class; Shift+click deletes the nearest point; Ctrl+click picks the
-nearest point for the neuron inspector. The brush tool sprays
+nearest point for the neuron inspector (as does a click with the Pick tool). The brush tool sprays
 points while dragging, the eraser deletes them. In regression mode new points carry the
 value from the value control, which the mouse wheel also changes.
 """
@@ -19,7 +19,7 @@ from engine import palette
 from engine.maps import Bounds
 from gui.data_model import DataModel
 
-TOOLS = ("point", "brush", "eraser")
+TOOLS = ("point", "brush", "eraser", "pick")
 BRUSH_RADIUS = 0.45  # in data units: the spray's spread and the eraser's reach
 BRUSH_POINTS = 2  # points sprayed per mouse move
 REGRESSION_BINS = 21  # regression values are drawn in this many colour steps
@@ -201,7 +201,7 @@ class DataCanvas(pg.PlotWidget):
         p = self.to_data(ev.position().toPoint())
         if not self._inside(p):
             return
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        if self.tool == "pick" or ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
             nearest = self.model.nearest(p.x(), p.y())
             if nearest is not None:
                 self.point_picked.emit(nearest)

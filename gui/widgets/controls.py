@@ -184,6 +184,7 @@ class Controls(QWidget):
             ("Point", "Click: add a point. Right click: the other class. Shift+click: delete the nearest"),
             ("Brush", "Drag to spray points of the chosen class"),
             ("Eraser", "Drag to delete points"),
+            ("Pick", "Click a point to explain it in the neuron inspector (or Ctrl+click with any tool)"),
         )):
             button = QToolButton()
             button.setText(name)

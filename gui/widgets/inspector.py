@@ -54,7 +54,8 @@ def report_html(report: NeuronReport, input_names: list[str], point, label) -> s
     sup = f"<sup>{l}</sup>"
     parts = [
         f"<h3>Neuron {j + 1} of layer {l} ({html.escape(report.activation)})</h3>",
-        f"<p>Point ({point[0]:+.2f}, {point[1]:+.2f}), label {label}.</p>",
+        f"<p>Point ({point[0]:+.2f}, {point[1]:+.2f}), "
+        + (f"class {label + 1}.</p>" if isinstance(label, int) else f"value {label:+.3f}.</p>"),
         table,
         f"<p>bias b{sup}<sub>{j + 1}</sub> = {_num(report.bias)}</p>",
         f"<p><b>s</b>{sup} = Σ<sub>k</sub> w<sub>jk</sub> a<sub>k</sub> + b = <b>{_num(report.s)}</b><br>",
@@ -90,7 +91,8 @@ class NeuronInspector(QWidget):
         self.label: float | None = None
         self.report: NeuronReport | None = None
         self.text = QTextBrowser()
-        self.hint = QLabel("Click a neuron in the network view. Ctrl+click a point on the canvas to choose it.")
+        self.hint = QLabel("Click a neuron in the network view; choose the point with the Pick tool "
+                          "(or Ctrl+click) on the canvas.")
         self.hint.setWordWrap(True)
         self.bias = QDoubleSpinBox()
         self.bias.setRange(-100.0, 100.0)

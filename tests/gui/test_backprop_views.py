@@ -160,3 +160,17 @@ def test_divergence_pauses_with_a_notice_and_a_lower_rate_recovers(qtbot):
     assert win.controller.wait_until(lambda s: s.playing and not s.diverged and s.epoch > epoch + 20, timeout=20)
     qtbot.waitUntil(lambda: not win.notice.isVisible(), timeout=3000)
     win.close()
+
+
+def test_the_pick_tool_chooses_the_inspected_point_without_adding_one(qtbot, window):
+    train(window, 3)
+    view = window.network
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.neuron_center(2, 0))
+    window.controls.tools.button(3).click()  # Pick
+    target = window.model.points[42]
+    before = len(window.model)
+    canvas = window.canvas
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(*target))
+    assert len(window.model) == before
+    assert window.inspector.point == pytest.approx(tuple(target))
+    assert "class" in window.inspector.text.toPlainText()

@@ -346,3 +346,17 @@ def test_closing_while_autosaving_leaves_a_whole_file(qtbot, tmp_path, monkeypat
     assert time.monotonic() - started < 1.0
     assert len(load_session(tmp_path / "autosave.json").points) == 20000
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_recent_files_remember_what_was_opened_and_saved(qtbot, window, tmp_path):
+    data = tmp_path / "a.csv"
+    data.write_text("x,y,label\n1,1,0\n2,2,1\n")
+    open_and_wait(qtbot, window, data)
+    session = tmp_path / "b.json"
+    window.save_session(str(session))
+    assert window.files.recent()[:2] == [str(session), str(data)]
+    actions = window.recent_menu.actions()
+    assert [a.text() for a in actions[:2]] == ["b.json", "a.csv"]
+    actions[1].trigger()  # reopening from the menu
+    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=10000)
+    assert len(window.model) == 2
