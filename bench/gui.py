@@ -81,7 +81,7 @@ def measure(app, hidden: list[int], points: int, seconds: float) -> dict[str, fl
         "epochs_per_s": epochs / elapsed,
         "stall_p99_ms": float(np.percentile(stalls, 99)),
         "stall_max_ms": float(stalls.max()),
-        "draw_ms_median": float(np.median(window.frame_times[-200:]) * 1000) if window.frame_times else 0.0,
+        "draw_ms_median": float(np.median(list(window.frame_times)[-200:]) * 1000) if window.frame_times else 0.0,
     }
 
 

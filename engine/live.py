@@ -357,9 +357,9 @@ class LiveSession:
         if not len(self.y_train):
             return (0.0,) * self.net.n_layers
         n = GRADIENT_SAMPLE  # enough points for a faithful norm; keeps 60 snapshots a second cheap
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth
             weight_grads, _ = self.net.gradients(self.X_train[:n], self.y_train[:n])
-        return tuple(float(np.sqrt(np.sum(g * g))) for g in weight_grads)
+            return tuple(float(np.sqrt(np.sum(g * g))) for g in weight_grads)
 
     def snapshot(self) -> Snapshot:
         """Everything the window draws, computed now from the current weights."""

@@ -7,7 +7,10 @@ thread never trains.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import time
+from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -44,6 +47,17 @@ from gui.widgets.notice import Notice
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
+UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
+
+
+def trim_heap() -> None:
+    """Give freed memory back to the system (glibc keeps it otherwise: snapshots are unpickled
+    on the receiver thread and freed on this one, which fragments the heap over long runs)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 class MainWindow(ConfigActions, FileActions, QMainWindow):
@@ -61,6 +75,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self._config = Config()
         self._restoring = False
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.model = DataModel(seed)
         self.controller = Controller(self.model, seed, self)
         self._setup_files(persistent, ask=dialogs)
@@ -80,7 +95,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self._frames = 0
         self._fps = 0.0
         self._fps_clock = time.perf_counter()
-        self.frame_times: list[float] = []
+        self.frame_times: deque[float] = deque(maxlen=1000)  # recent draw durations, for benchmarks
         self._structure: tuple | None = None
         self._playing = False
         self._plots_drawn = 0.0
@@ -88,6 +103,10 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
         self.display_timer.start()
+        self.trim_timer = QTimer(self)
+        self.trim_timer.setInterval(30_000)
+        self.trim_timer.timeout.connect(trim_heap)
+        self.trim_timer.start()
         self.resize(1500, 900)
         regression = preset in REGRESSION_PRESETS
         if regression:
