@@ -47,6 +47,8 @@ class DataModel(QObject):
         self.regression = False
         self._grouping = 0
         self._group_before: DataState | None = None
+        self._buffer: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see _appended
+        self._handed_out = 0
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -111,8 +113,30 @@ class DataModel(QObject):
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         labels = np.asarray(labels, dtype=np.float64).reshape(-1)
         keys = self._rng.random(len(points))
-        self._replace(np.concatenate([self.points, points]), np.concatenate([self.labels, labels]),
-                      np.concatenate([self.keys, keys]))
+        self._replace(*self._appended(points, labels, keys))
+
+    def _appended(self, points: np.ndarray, labels: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The arrays with rows appended, as views of one growing buffer when possible.
+
+        Every state the model ever handed out (and undo keeps) is a prefix view of the
+        buffer, and rows are only ever written past the longest prefix handed out, so no
+        state changes under its holder. A brush stroke on 100,000 points then costs memory
+        for the new points only, not a copy of all of them per undo step.
+        """
+        n, k = len(self.points), len(points)
+        buffer = self._buffer
+        reusable = (buffer is not None and self.points.base is buffer[0] and n == self._handed_out
+                    and n + k <= len(buffer[0]))
+        if not reusable:
+            capacity = max(64, 2 * (n + k))
+            buffer = (np.empty((capacity, 2)), np.empty(capacity), np.empty(capacity))
+            for target, source in zip(buffer, (self.points, self.labels, self.keys), strict=True):
+                target[:n] = source
+            self._buffer = buffer
+        for target, source in zip(buffer, (points, labels, keys), strict=True):
+            target[n : n + k] = source
+        self._handed_out = n + k
+        return tuple(array[: n + k] for array in buffer)
 
     def delete(self, indices: np.ndarray) -> None:
         """Remove the points at ``indices``."""

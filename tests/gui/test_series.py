@@ -24,3 +24,22 @@ def test_clear_starts_over():
     generation = series.generation
     series.clear()
     assert series.size == 0 and series.generation == generation + 1
+
+
+def test_appending_points_shares_memory_and_never_changes_a_saved_state(qtbot):
+    from gui.data_model import DataModel
+
+    model = DataModel(seed=1)
+    model.add([[0.0, 0.0]], [0.0])
+    states = [model.state()]
+    for i in range(1, 50):
+        model.add([[float(i), float(-i)]], [float(i % 2)])
+        states.append(model.state())
+    assert np.shares_memory(states[10].points, states[40].points)  # no copy per added point
+    model.restore(states[20])  # an undo, then a different edit: the later states must stay intact
+    model.add([[99.0, 99.0]], [1.0])
+    for i, state in enumerate(states):
+        assert len(state.points) == i + 1
+        np.testing.assert_array_equal(state.points[:, 0], np.arange(i + 1))
+    np.testing.assert_array_equal(model.points[-1], [99.0, 99.0])
+    assert len(model.points) == 22
