@@ -287,3 +287,15 @@ def test_closing_while_a_large_file_loads_exits_promptly(qtbot, tmp_path):
     win.close()
     assert time.monotonic() - started < 1.0
     assert not win.controller.process.is_alive()
+
+
+def test_discretize_shows_only_the_predicted_classes_colours(qtbot, window):
+    window.controller.step(30)
+    shaded = settle(window)
+    assert len(np.unique(shaded.decision_rgb.reshape(-1, 3), axis=0)) > 10
+    window.controls.discretize.setChecked(True)
+    flat = settle(window)
+    assert flat.settings.discretize
+    assert len(np.unique(flat.decision_rgb.reshape(-1, 3), axis=0)) <= 3  # two classes (and white on the line)
+    qtbot.wait(50)
+    assert np.array_equal(window.canvas.decision.image, flat.decision_rgb)
