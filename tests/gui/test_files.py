@@ -360,3 +360,25 @@ def test_recent_files_remember_what_was_opened_and_saved(qtbot, window, tmp_path
     actions[1].trigger()  # reopening from the menu
     qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=10000)
     assert len(window.model) == 2
+
+
+def test_a_regression_session_reopens_in_a_classification_window(qtbot, tmp_path):
+    source = make_window(qtbot, preset="plane")
+    source.controller.step(15)
+    saved = settle(source)
+    assert saved.task == "regression"
+    path = tmp_path / "regression.json"
+    assert source.save_session(str(path))
+    source.close()
+    window = make_window(qtbot, preset="circle")
+    open_and_wait(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.controller.latest.epoch == 15, timeout=10000)
+    snap = window.controller.latest
+    assert snap.task == "regression" and window.model.regression
+    assert window.controls.task.currentData() is True
+    assert window.controls.preset.currentData() in ("plane", "multigauss")
+    np.testing.assert_array_equal(snap.weights[0], saved.weights[0])
+    window.undo_action.trigger()  # opening was one step: undo brings the circle back
+    assert not window.model.regression and len(window.model) == 500
+    assert settle(window).task == "binary"
+    window.close()
