@@ -152,6 +152,7 @@ class LiveSession:
         self.seq = 0
         self.run = 0
         self.message = ""
+        self._losses: tuple[float, float | None] | None = None  # losses of the current weights, if known
         self.check_result: GradientCheck | None = None
         self.history = _History()
         self.epochs_per_second = 0.0
@@ -211,6 +212,7 @@ class LiveSession:
         seq, name, *args = message
         self.seq = seq
         self.message = ""
+        self._losses = None  # a command may change weights or data: measure afresh
         try:
             getattr(self, f"_on_{name}")(*args)
         except (EngineError, ValueError, TypeError, AttributeError) as problem:
@@ -341,6 +343,7 @@ class LiveSession:
         self.history.epochs.append(self.epoch)
         self.history.train.append(train_loss)
         self.history.test.append(test_loss)
+        self._losses = (train_loss, None if math.isnan(test_loss) else test_loss)  # the snapshot reuses them
         return True
 
     # ------------------------------------------------------------------ snapshot
@@ -369,8 +372,11 @@ class LiveSession:
         r = MAP_RESOLUTION
         with np.errstate(all="ignore"):
             acts = self.eval_net.activations(self._grid_inputs())
-            train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
-            test_loss = net.loss(self.X_test, self.y_test) if len(self.y_test) else None
+            if self._losses is not None:  # the last epoch measured them on these very weights
+                train_loss, test_loss = self._losses
+            else:
+                train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
+                test_loss = net.loss(self.X_test, self.y_test) if len(self.y_test) else None
         layers = [a.reshape(r, r, -1) for a in acts]
         focus = self.focus
         if focus is not None and 0 <= focus[0] < len(layers) and 0 <= focus[1] < layers[focus[0]].shape[2]:

@@ -151,3 +151,16 @@ def test_serve_obeys_commands_in_order_and_stops():
     command_write.send((8, "stop"))
     worker.join(5)
     assert not worker.is_alive()
+
+
+def test_snapshot_losses_are_those_of_the_current_weights():
+    points, labels = generate("xor", 200, 0.1, 2)
+    s = session_with(points, labels)
+    for _ in range(3):
+        s.train_epoch()
+    snap = s.snapshot()  # reuses the last epoch's measurement
+    assert snap.train_loss == s.net.loss(s.X_train, s.y_train)
+    assert snap.test_loss == s.net.loss(s.X_test, s.y_test)
+    s.handle((9, "set_bias", 1, 0, 3.0))  # weights changed by a command: measured afresh
+    snap = s.snapshot()
+    assert snap.train_loss == s.net.loss(s.X_train, s.y_train)
