@@ -217,7 +217,7 @@ class Controller(QObject):
         self._fresh = False
         return self.latest
 
-    def wait_until(self, condition, timeout: float = 10.0) -> bool:
+    def wait_until(self, condition, timeout: float = 60.0) -> bool:
         """Process events until ``condition(latest)`` holds (for tests and screenshots)."""
         from PySide6.QtCore import QCoreApplication
 

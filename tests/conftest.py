@@ -2,7 +2,10 @@
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -11,18 +14,30 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser):
-    parser.addoption("--monkey-seconds", type=float, default=None,
-                     help="how long the monkey test clicks around (default 20)")
+    parser.addoption("--monkey-actions", type=int, default=None,
+                     help="how many random actions the monkey test makes (default 400)")
 
 
 def pytest_configure(config):
-    seconds = config.getoption("--monkey-seconds")
-    if seconds is not None:
-        os.environ["NEURAL_SANDBOX_MONKEY_SECONDS"] = str(seconds)
+    config.addinivalue_line("markers", "slow: takes seconds (monkey, fuzzing, subprocesses); "
+                            "skip with -m 'not slow' for a quick run")
+    actions = config.getoption("--monkey-actions")
+    if actions is not None:
+        os.environ["NEURAL_SANDBOX_MONKEY_ACTIONS"] = str(actions)
 
-if "NEURAL_SANDBOX_DATA_DIR" not in os.environ:  # keep tests away from the user's autosave and settings
-    import tempfile
 
-    os.environ["NEURAL_SANDBOX_DATA_DIR"] = tempfile.mkdtemp(prefix="neural-sandbox-tests-")
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep every test (and every process it starts) away from the user's autosave and settings."""
+    before = os.environ.get("NEURAL_SANDBOX_DATA_DIR")
+    os.environ["NEURAL_SANDBOX_DATA_DIR"] = str(tmp_path_factory.mktemp("data-dir"))
+    yield
+    if before is None:
+        os.environ.pop("NEURAL_SANDBOX_DATA_DIR", None)
+    else:
+        os.environ["NEURAL_SANDBOX_DATA_DIR"] = before
+
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

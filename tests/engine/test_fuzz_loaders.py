@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import copy
 import json
-import tempfile
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +20,16 @@ from engine import EngineError, Network, generate
 from engine.csvio import format_csv, parse_csv, read_csv
 from engine.session_file import Session, load_model, load_session, session_from_json, session_to_json
 
-# Each example takes milliseconds; the deadline only catches a loader that hangs or goes quadratic.
-FUZZ = settings(max_examples=200, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
-FOLDER = Path(tempfile.mkdtemp(prefix="fuzz-loaders-"))
+# Each example takes milliseconds; no per-example deadline, since a busy machine would make it flaky.
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pytestmark = pytest.mark.slow
+FOLDER = Path()  # set by the module fixture below to a folder pytest removes
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    global FOLDER
+    FOLDER = tmp_path_factory.mktemp("fuzz-loaders")
 
 
 def csv_text(regression: bool) -> str:

@@ -15,7 +15,7 @@ def make_window(qtbot, **kwargs) -> MainWindow:
     return win
 
 
-def settle(win: MainWindow, timeout: float = 15.0):
+def settle(win: MainWindow, timeout: float = 60.0):
     """Wait until the trainer has applied every command sent so far; return its snapshot."""
     seq = win.controller.sync()
     assert win.controller.wait_until(lambda s: s.seq >= seq, timeout)

@@ -25,20 +25,20 @@ def test_step_notice_appears_for_a_step_network_and_not_for_tanh(qtbot, window):
     assert not window.notice.isVisible()
     window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
     train(window, 5)
-    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=60000)
     assert window.notice.kind == "step"
     assert "flat" in window.notice.text.text()
     # One way on: switch to sigmoid, keeping the weights; the notice goes away.
     window.notice.to_sigmoid.click()
     snap = train(window, 3)
     assert snap.activations == ("sigmoid", "sigmoid")
-    qtbot.waitUntil(lambda: not window.notice.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: not window.notice.isVisible(), timeout=60000)
 
 
 def test_surrogate_button_lets_a_step_network_train_its_hidden_layers(qtbot, window):
     window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
     before = train(window, 5)
-    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=60000)
     window.notice.surrogate.click()
     after = train(window, 20)
     assert after.step_surrogate
@@ -109,7 +109,7 @@ def test_editing_the_output_bias_in_the_inspector(qtbot, window):
 
 def test_gradient_check_button_reports_a_tiny_error_for_tanh(qtbot, window):
     train(window, 5)
-    with qtbot.waitSignal(window.controller.gradient_checked, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.controller.gradient_checked, timeout=60000) as blocker:
         window.controls.check.click()
     check = blocker.args[0]
     assert check.worst_error < 1e-6
@@ -118,7 +118,12 @@ def test_gradient_check_button_reports_a_tiny_error_for_tanh(qtbot, window):
 
 def test_gradient_flow_plot_draws_one_curve_per_layer(qtbot, window):
     snap = train(window, 30)
-    qtbot.wait(80)
+
+    def drawn() -> bool:
+        x = window.gradient_plot.curves[0].getData()[0]
+        return x is not None and len(x) > 0 and x[-1] == 30
+
+    qtbot.waitUntil(drawn, timeout=60000)
     curves = window.gradient_plot.curves
     assert len(curves) == len(snap.layer_sizes) - 1
     x, y = curves[0].getData()
@@ -148,17 +153,17 @@ def test_divergence_pauses_with_a_notice_and_a_lower_rate_recovers(qtbot):
     c.activation.setCurrentIndex(c.activation.findData("linear"))
     c.learning_rate.setCurrentIndex(c.learning_rate.findData(10.0))
     c.play.click()
-    assert win.controller.wait_until(lambda s: s.diverged, timeout=20)
-    qtbot.waitUntil(lambda: win.notice.isVisible() and win.notice.kind == "diverged", timeout=3000)
-    qtbot.waitUntil(lambda: not c.play.isChecked(), timeout=3000)
+    assert win.controller.wait_until(lambda s: s.diverged, timeout=60)
+    qtbot.waitUntil(lambda: win.notice.isVisible() and win.notice.kind == "diverged", timeout=60000)
+    qtbot.waitUntil(lambda: not c.play.isChecked(), timeout=60000)
     assert "learning rate" in win.notice.text.text()
     assert all(np.all(np.isfinite(w)) for w in win.controller.latest.weights)
     c.learning_rate.setCurrentIndex(c.learning_rate.findData(0.001))
     c.reset.click()
     c.play.click()
     epoch = win.controller.latest.epoch
-    assert win.controller.wait_until(lambda s: s.playing and not s.diverged and s.epoch > epoch + 20, timeout=20)
-    qtbot.waitUntil(lambda: not win.notice.isVisible(), timeout=3000)
+    assert win.controller.wait_until(lambda s: s.playing and not s.diverged and s.epoch > epoch + 20, timeout=60)
+    qtbot.waitUntil(lambda: not win.notice.isVisible(), timeout=60000)
     win.close()
 
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def open_and_wait(qtbot, win, path):
     win.files.open(str(path), regression=win.model.regression)
-    qtbot.waitUntil(lambda: not win.files.is_loading(), timeout=20000)
+    qtbot.waitUntil(lambda: not win.files.is_loading(), timeout=60000)
     return settle(win)
 
 
@@ -42,7 +41,7 @@ def test_session_round_trip_restores_points_network_weights_and_history(qtbot, w
 
     other = make_window(qtbot, preset="xor", seed=5)
     snap = open_and_wait(qtbot, other, path)
-    qtbot.waitUntil(lambda: other.controller.latest.epoch == 40, timeout=10000)
+    qtbot.waitUntil(lambda: other.controller.latest.epoch == 40, timeout=60000)
     snap = other.controller.latest
     np.testing.assert_array_equal(other.model.points, window.model.points)
     np.testing.assert_array_equal(other.model.labels, window.model.labels)
@@ -88,7 +87,7 @@ def test_a_model_saved_by_the_cli_opens_in_the_window(qtbot, window, tmp_path):
     assert result.returncode == 0, result.stderr
     expected = Network.from_dict(json.loads(model.read_text()))
     snap = open_and_wait(qtbot, window, model)
-    qtbot.waitUntil(lambda: window.controller.latest.features == ("x1", "x2", "x1sq"), timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.latest.features == ("x1", "x2", "x1sq"), timeout=60000)
     snap = settle(window)
     assert snap.layer_sizes == (3, 3, 1) and snap.activations == ("relu",)
     np.testing.assert_array_equal(snap.weights[0], expected.weights[0])
@@ -132,7 +131,7 @@ def test_a_bad_file_is_refused_and_nothing_changes(qtbot, window, tmp_path, name
     before_config = window.config()
     before_undo = window.undo_stack.count()
     window.files.open(str(path))
-    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=60000)
     assert window.files.last_error.startswith(str(path))
     np.testing.assert_array_equal(window.model.points, before_points)
     assert window.config() == before_config
@@ -147,7 +146,7 @@ def test_a_session_with_mismatched_weights_is_refused(qtbot, window, tmp_path):
     path.write_text(json.dumps(data))
     before = window.model.points.copy()
     window.files.open(str(path))
-    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=60000)
     assert str(path) in window.files.last_error
     np.testing.assert_array_equal(window.model.points, before)
 
@@ -202,12 +201,16 @@ def test_dropping_a_csv_opens_it(qtbot, window, tmp_path):
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
     window.dropEvent(drop)
-    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=60000)
     np.testing.assert_array_equal(window.model.points, [[1, 2], [3, 4], [-1, -2]])
 
 
+@pytest.mark.slow
 def test_a_large_csv_loads_off_the_gui_thread(qtbot, window, tmp_path, monkeypatch):
     import threading
+
+    import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
 
     import gui.files
 
@@ -217,40 +220,48 @@ def test_a_large_csv_loads_off_the_gui_thread(qtbot, window, tmp_path, monkeypat
     path = tmp_path / "big.csv"
     path.write_text("x,y,label\n" + "".join(f"{x},{y},{c}\n" for (x, y), c in zip(points, labels)))
     readers = []
+    beats_while_reading = threading.Event()
+    beats = []
 
-    def slow_read(*args, **kwargs):  # a slow disk: the window must stay live meanwhile
+    def slow_read(*args, **kwargs):  # a slow disk: it finishes only once the GUI's event loop has run meanwhile
         readers.append(threading.get_ident())
-        time.sleep(0.5)
+        beats.clear()
+        beats_while_reading.wait(timeout=60)
         return read_csv(*args, **kwargs)
 
-    monkeypatch.setattr(gui.files, "read_csv", slow_read)
-    beats = []
-    from PySide6.QtCore import QTimer
+    def beat() -> None:
+        beats.append(1)
+        if readers and len(beats) >= 3:
+            beats_while_reading.set()
 
+    monkeypatch.setattr(gui.files, "read_csv", slow_read)
     timer = QTimer()
-    timer.timeout.connect(lambda: beats.append(time.perf_counter()))
+    timer.timeout.connect(beat)
     timer.start(10)
     window.files.open(str(path))
     assert window.files.is_loading()
-    qtbot.waitUntil(lambda: len(window.model) == 100_000, timeout=30000)
+    qtbot.waitUntil(lambda: len(window.model) == 100_000, timeout=60000)
     timer.stop()
     assert readers and readers[0] != threading.get_ident()
-    assert len(beats) > 20  # the event loop kept running while the file was read
+    assert beats_while_reading.is_set()  # the event loop kept running while the file was read
     np.testing.assert_array_equal(window.model.points, points)
-    snap = settle(window, timeout=30)
+    snap = settle(window, timeout=60)
     assert snap.n_train + snap.n_test == 100_000
     assert window.canvas.visible_point_count() == 100_000
-    start = time.perf_counter()
+    redrawn = []
+    set_data = pg.ScatterPlotItem.setData
+    monkeypatch.setattr(pg.ScatterPlotItem, "setData",
+                        lambda item, *a, **k: (redrawn.append(item), set_data(item, *a, **k))[1])
     window.model.add([[0.5, 0.5]], [1.0])  # one more point is drawn without redrawing 100,000
-    assert time.perf_counter() - start < 0.05
     assert window.canvas.visible_point_count() == 100_001
+    assert not any(item in window.canvas._scatters.values() for item in redrawn)
 
 
 def test_autosave_writes_a_session_a_moment_after_an_edit(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
     win = make_window(qtbot, preset="circle", persistent=True)
     win.model.add([[2.5, 2.5]], [1.0])
-    qtbot.waitUntil(lambda: (tmp_path / "autosave.json").exists(), timeout=5000)
+    qtbot.waitUntil(lambda: (tmp_path / "autosave.json").exists(), timeout=60000)
     assert len(load_session(tmp_path / "autosave.json").points) == 501
     assert not list(tmp_path.glob(".autosave*"))  # no temporary file left behind
     win.close()
@@ -277,6 +288,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 def test_after_kill_9_the_next_start_offers_the_autosaved_work(qtbot, tmp_path, monkeypatch):
     env = {**os.environ, "NEURAL_SANDBOX_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     script = tmp_path / "child.py"
@@ -334,6 +346,7 @@ def test_window_layout_and_settings_are_remembered(qtbot, tmp_path, monkeypatch)
     second.close()
 
 
+@pytest.mark.slow
 def test_closing_while_autosaving_leaves_a_whole_file(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
     win = make_window(qtbot, preset="xor", persistent=True)
@@ -341,9 +354,7 @@ def test_closing_while_autosaving_leaves_a_whole_file(qtbot, tmp_path, monkeypat
     win.controls.regenerate.click()
     win.controls.play.click()
     win.autosaver.changed()
-    started = time.monotonic()
-    win.close()
-    assert time.monotonic() - started < 1.0
+    win.close()  # returns (no hang) with the file written whole
     assert len(load_session(tmp_path / "autosave.json").points) == 20000
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -358,7 +369,7 @@ def test_recent_files_remember_what_was_opened_and_saved(qtbot, window, tmp_path
     actions = window.recent_menu.actions()
     assert [a.text() for a in actions[:2]] == ["b.json", "a.csv"]
     actions[1].trigger()  # reopening from the menu
-    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.files.is_loading(), timeout=60000)
     assert len(window.model) == 2
 
 
@@ -372,7 +383,7 @@ def test_a_regression_session_reopens_in_a_classification_window(qtbot, tmp_path
     source.close()
     window = make_window(qtbot, preset="circle")
     open_and_wait(qtbot, window, path)
-    qtbot.waitUntil(lambda: window.controller.latest.epoch == 15, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.latest.epoch == 15, timeout=60000)
     snap = window.controller.latest
     assert snap.task == "regression" and window.model.regression
     assert window.controls.task.currentData() is True

@@ -240,7 +240,6 @@ def test_a_trained_network_renders_in_colour(view):
     view.set_structure(["x1", "x2"], [4, 2], ["tanh", "tanh"], 1)
     view.update_snapshot(make_snapshot(["x1", "x2"], [4, 2], epochs=50))
     image = view.grab().toImage()
-    image.save("/tmp/network_view_test.png")
     pixels = {image.pixelColor(x, y).name() for x in range(0, image.width(), 3)
               for y in range(0, image.height(), 3)}
     orange, blue = (QColor(*map(int, c)).name() for c in palette.CLASS_COLORS[:2])

@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_screenshot_writes_a_png_of_the_trained_window(tmp_path, qapp):
     out = tmp_path / "window.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

@@ -28,7 +28,7 @@ def test_thousands_of_cross_thread_signals_do_not_crash(qtbot):
     emitter.flagged.connect(lambda _: received.__setitem__("flags", received["flags"] + 1))
     emitter.carried.connect(lambda _: received.__setitem__("objects", received["objects"] + 1))
     emitter.start()
-    qtbot.waitUntil(lambda: received["objects"] == 4000 and received["flags"] == 4000, timeout=30000)
+    qtbot.waitUntil(lambda: received["objects"] == 4000 and received["flags"] == 4000, timeout=60000)
     emitter.quit()
     emitter.wait()
 
@@ -45,11 +45,11 @@ def test_receiver_passes_every_message_in_order_and_ends_at_eof(qtbot):
         writer.close()
 
     producer = threading.Thread(target=produce)
-    with qtbot.waitSignal(receiver.finished, timeout=30000):
+    with qtbot.waitSignal(receiver.finished, timeout=60000):
         receiver.start()
         producer.start()
     producer.join()
-    qtbot.waitUntil(lambda: len(seen) == 3000, timeout=10000)
+    qtbot.waitUntil(lambda: len(seen) == 3000, timeout=60000)
     assert seen == list(range(3000))
     receiver.wait()
     reader.close()
@@ -73,13 +73,13 @@ def test_training_process_obeys_commands_and_stops_cleanly(qtbot):
     points, labels = generate("xor", 200, 0.0, 3)
     process.send("data", points, labels, np.arange(200) % 2 == 0, (-6.0, 6.0))
     seq = process.send("step", 25)
-    qtbot.waitUntil(lambda: bool(collector.snapshots) and collector.snapshots[-1].seq == seq, timeout=15000)
+    qtbot.waitUntil(lambda: bool(collector.snapshots) and collector.snapshots[-1].seq == seq, timeout=60000)
     last = collector.snapshots[-1]
     assert last.epoch == 25 and last.n_train == 100 and last.n_test == 100
     assert not last.decision_rgb.flags.writeable  # snapshots are read-only
     epochs = np.concatenate([s.history_epochs for s in collector.snapshots])
     assert epochs.tolist() == list(range(1, 26))  # no epoch lost between snapshots
-    with qtbot.waitSignal(process.stopped, timeout=3000):
+    with qtbot.waitSignal(process.stopped, timeout=60000):
         process.close()
     assert not process.is_alive()
 
@@ -99,12 +99,12 @@ def test_a_killed_trainer_is_replaced_and_keeps_the_users_points(qtbot):
     ctl.set_settings(learning_rate=0.1)
     old = ctl.process
     os.kill(old._process.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: ctl.restarts == 1, timeout=10000)
+    qtbot.waitUntil(lambda: ctl.restarts == 1, timeout=60000)
     assert ctl.process is not old
     seq = ctl.process.last_seq
-    assert ctl.wait_until(lambda s: s.seq >= seq and s.n_train + s.n_test == 501, timeout=15)
+    assert ctl.wait_until(lambda s: s.seq >= seq and s.n_train + s.n_test == 501, timeout=60)
     assert ctl.latest.settings.learning_rate == 0.1
     win.controls.step.click()
-    assert ctl.wait_until(lambda s: s.epoch == 1, timeout=10)
+    assert ctl.wait_until(lambda s: s.epoch == 1, timeout=60)
     win.close()
     assert not ctl.process.is_alive()
