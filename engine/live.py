@@ -377,6 +377,9 @@ class LiveSession:
             else:
                 train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
                 test_loss = net.loss(self.X_test, self.y_test) if len(self.y_test) else None
+            # a blown-up network's outputs overflow on the way: its accuracy is still what it is
+            train_accuracy = net.accuracy(self.X_train, self.y_train)
+            test_accuracy = net.accuracy(self.X_test, self.y_test)
         layers = [a.reshape(r, r, -1) for a in acts]
         focus = self.focus
         if focus is not None and 0 <= focus[0] < len(layers) and 0 <= focus[1] < layers[focus[0]].shape[2]:
@@ -397,8 +400,7 @@ class LiveSession:
             activations=tuple(net.activation_names), features=tuple(self.arch.features),
             step_surrogate=self.step_surrogate, bounds=(self.bounds.low, self.bounds.high),
             train_loss=train_loss, test_loss=test_loss,
-            train_accuracy=net.accuracy(self.X_train, self.y_train),
-            test_accuracy=net.accuracy(self.X_test, self.y_test),
+            train_accuracy=train_accuracy, test_accuracy=test_accuracy,
             history_epochs=h_epochs, history_train=h_train, history_test=h_test,
             gradient_norms=self._full_gradient_norms(),
             weights=tuple(_frozen(w) for w in net.weights),

@@ -304,7 +304,8 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         if self._probe_net[0] is not snap:
             self._probe_net = (snap, network_from(snap))
         inputs = transform(np.array([self._probe_point]), list(snap.features))
-        activations = [a[0] for a in self._probe_net[1].activations(inputs)]
+        with np.errstate(all="ignore"):  # a diverging network's activations may overflow: show them as they are
+            activations = [a[0] for a in self._probe_net[1].activations(inputs)]
         self.network.show_probe(list(snap.features), activations)
 
     def show_guide(self) -> None:

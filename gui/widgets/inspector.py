@@ -133,7 +133,8 @@ class NeuronInspector(QWidget):
         label = self.label if snap.task == "regression" else int(self.label)
         if snap.task != "regression" and label >= snap.layer_sizes[-1] and snap.task == "multiclass":
             return
-        self.report = explain_neuron(net, x, label, layer, neuron)
+        with np.errstate(all="ignore"):  # a diverging network's numbers may overflow: show them as they are
+            self.report = explain_neuron(net, x, label, layer, neuron)
         names = [LABELS[f] for f in snap.features]
         scroll = self.text.verticalScrollBar().value()
         self.text.setHtml(report_html(self.report, names, self.point, label))

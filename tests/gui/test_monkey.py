@@ -116,9 +116,14 @@ def test_random_use_while_training_breaks_nothing(qtbot, qtlog, monkeypatch, cap
     start_memory = sum(start_parts)
     for _ in range(ACTIONS):
         _random_action(rng, win, qtbot)
-    # Still alive and training: put points back, play, and see epochs go by.
+    # Still alive and training: put points back, calm settings (the monkey may have left a rate
+    # at which the network rightly diverges and pauses), reset, play, and see epochs go by.
     if win.controls.task.currentIndex() == 1:
         win.controls.task.setCurrentIndex(0)
+    for combo, value in ((win.controls.learning_rate, 0.03), (win.controls.optimizer, "sgd"),
+                         (win.controls.regularization, None)):
+        combo.setCurrentIndex(combo.findData(value))
+    qtbot.keyClick(win, Qt.Key.Key_R)
     win.controls.preset.setCurrentIndex(win.controls.preset.findData("circle"))
     win.controls.regenerate.click()
     win.controls.speed.setCurrentIndex(win.controls.speed.count() - 1)
@@ -127,7 +132,7 @@ def test_random_use_while_training_breaks_nothing(qtbot, qtlog, monkeypatch, cap
     seq = win.controller.process.last_seq
     assert win.controller.wait_until(lambda s: s.seq >= seq and s.playing, timeout=60)
     epoch = win.controller.latest.epoch
-    assert win.controller.wait_until(lambda s: s.epoch > epoch + 20, timeout=60)
+    assert win.controller.wait_until(lambda s: s.epoch > epoch + 20, timeout=60), win.controller.latest
     assert win.controller.process.is_alive()
     trim_heap()
     end_parts = (_rss_mb(), _rss_mb(win.controller.process._process.pid))
