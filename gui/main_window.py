@@ -13,9 +13,10 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -38,16 +39,24 @@ from gui.file_actions import FileActions
 from gui.guide import Experiment, GuideDialog
 from gui.undo import Config
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
+from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
 from gui.widgets.gradient_plot import GradientPlot
 from gui.widgets.inspector import NeuronInspector, network_from
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
-from gui.widgets.notice import Notice
+from gui.widgets.notice import Notice, NoticeSlot
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
+PREFERRED_SIZE = (1500, 900)  # the first window's size on a screen with room for it
+RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)  # run shortcuts no number field may swallow
+
+
+def _network_key(snap: Snapshot) -> tuple:
+    """What makes a network a different one for the gradient check: its run, shape and activations."""
+    return snap.run, snap.layer_sizes, snap.features, snap.activations, snap.step_surrogate
 
 
 def trim_heap() -> None:
@@ -58,6 +67,23 @@ def trim_heap() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):
             pass
+
+
+class RunKeyGuard(QObject):
+    """Lets Space, S and R reach the window's run shortcuts while a number field has the focus.
+
+    A spin box claims every printable key for its text, so without this the batch size field
+    would keep Space after the user typed in it. None of these keys is valid in a number.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in RUN_KEYS
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+                and (isinstance(watched, QAbstractSpinBox) or isinstance(watched.parent(), QAbstractSpinBox))):
+            event.ignore()
+            return True
+        return False
 
 
 class MainWindow(ConfigActions, FileActions, QMainWindow):
@@ -99,6 +125,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self._structure: tuple | None = None
         self._playing = False
         self._plots_drawn = 0.0
+        self._checked: tuple | None = None  # the network the gradient check's answer is about
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
@@ -107,44 +134,63 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.trim_timer.setInterval(30_000)
         self.trim_timer.timeout.connect(trim_heap)
         self.trim_timer.start()
-        self.resize(1500, 900)
+        self._fit_to_screen()
         regression = preset in REGRESSION_PRESETS
         if regression:
             self.controls.task.setCurrentIndex(1)  # records nothing: the stack is cleared below
         with QSignalBlocker(self.controls.preset):
             self.controls.preset.setCurrentIndex(max(0, self.controls.preset.findData(preset)))
+        self.controls.pictures.mark(preset)
         self.model.generate(preset, 500, 0.0, seed)
         if persistent:
             self._restore_layout()
+            self._fit_to_screen(remembered=True)
+            self._restore_speed()
+        self.controller.set_settings(speed=self.controls.speed.currentData())
         self.undo_stack.clear()
         self._offer_recovery(ask_restore)
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
-        scroll = QScrollArea()
+        """Left: run, training and data controls. Middle: network over the plots. Right: the canvas.
+
+        The canvas is square; the bands above and below it hold the drawing tools, the notice
+        slot (fixed height, so nothing moves when a notice comes or goes) and the colour scale.
+        """
+        self.controls_scroll = scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(340)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        self.network.setObjectName("network")
+        self.network.setAccessibleName("Network view")
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.gradient_plot)
         plots.setStretchFactor(0, 1)
         plots.setStretchFactor(1, 1)
-        middle = QSplitter(Qt.Orientation.Vertical)
+        self.middle = middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(self.network)
         middle.addWidget(plots)
-        middle.setSizes([520, 260])
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 2)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.notice)
+        right_layout.setContentsMargins(2, 2, 2, 2)
+        right_layout.setSpacing(3)
+        right_layout.addWidget(self.controls.draw_bar)
+        self.notice_slot = NoticeSlot(self.notice)
+        right_layout.addWidget(self.notice_slot)
         right_layout.addWidget(SquareFrame(self.canvas), 1)
+        self.colour_scale = ColourScale()
+        right_layout.addWidget(self.colour_scale)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([340, 600, 560])
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
         self.setCentralWidget(self.splitter)
         self.inspector_dock = QDockWidget("Neuron inspector", self)
         self.inspector_dock.setObjectName("inspector")
@@ -152,7 +198,54 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
         self.inspector_dock.hide()
         self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setAccessibleName("Status")
         self.statusBar().addPermanentWidget(self.status)
+        self._key_guard = RunKeyGuard(self)
+        QGuiApplication.instance().installEventFilter(self._key_guard)
+
+    def _fit_to_screen(self, remembered: bool = False) -> None:
+        """Never larger than the screen's free area: the first size from it, a remembered one clamped to it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*PREFERRED_SIZE)
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size() if self.isVisible() else QSize(0, 0)
+        room_w, room_h = free.width() - frame.width(), free.height() - frame.height()
+        if remembered:
+            if self.width() <= room_w and self.height() <= room_h and free.intersects(self.frameGeometry()):
+                return  # the remembered size and place fit this screen: keep them, and the user's splits
+            width, height = min(self.width(), room_w), min(self.height(), room_h)
+        else:
+            width, height = min(PREFERRED_SIZE[0], room_w), min(PREFERRED_SIZE[1], room_h)
+        self.resize(width, height)
+        geometry = QRect(self.frameGeometry().topLeft(), self.frameGeometry().size())
+        if not remembered or not free.contains(geometry):
+            x = free.left() + max(0, (free.width() - width - frame.width()) // 2)
+            y = free.top() + max(0, (free.height() - height - frame.height()) // 2)
+            self.move(x, y)
+        self._share_width(width)
+        if not remembered and (width < PREFERRED_SIZE[0] or height < PREFERRED_SIZE[1]):
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def _share_width(self, width: int) -> None:
+        """Split the width: the controls get what they need, the canvas a square as tall as it can be."""
+        left = self.controls_scroll.minimumWidth()
+        canvas = max(300, min(int(0.38 * width), self.height() - 190))
+        self.splitter.setSizes([left, max(300, width - left - canvas), canvas])
+        self.middle.setSizes([int(self.height() * 0.55), int(self.height() * 0.45)])
+
+    def _restore_speed(self) -> None:
+        saved = self.settings.value("speed")
+        if saved is not None:
+            index = self.controls.speed.findText(str(saved))
+            if index >= 0:
+                self.controls.speed.setCurrentIndex(index)
+
+    def _remember_speed(self) -> None:
+        if self.autosaver is not None:  # only a persistent window remembers settings
+            self.settings.setValue("speed", self.controls.speed.currentText())
 
     def _build_menus(self) -> None:
         self._build_file_menu()
@@ -196,6 +289,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         c.step.clicked.connect(self._on_step_click)
         c.reset.clicked.connect(self._on_reset_click)
         c.speed.currentIndexChanged.connect(lambda _: ctl.set_settings(speed=c.speed.currentData()))
+        c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
         for name, combo in (("learning_rate", c.learning_rate), ("optimizer", c.optimizer),
                             ("regularization", c.regularization), ("reg_rate", c.reg_rate)):
             combo.currentIndexChanged.connect(lambda _, n=name, w=combo: self._on_setting_change(n, w.currentData()))
@@ -204,6 +298,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         c.activation.currentIndexChanged.connect(self._on_activation_change)
         c.task.currentIndexChanged.connect(self._on_task_change)
         c.regenerate.clicked.connect(self._on_regenerate)
+        c.pictures.chosen.connect(self._on_picture_click)
         c.preset.currentIndexChanged.connect(lambda _: self._on_regenerate())
         c.ratio.valueChanged.connect(self._on_ratio_change)
         c.show_test.toggled.connect(self.canvas.set_show_test)
@@ -224,6 +319,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.canvas.hovered.connect(self._on_canvas_hover)
         self.canvas.point_picked.connect(self._on_point_pick)
         self.inspector.bias_edited.connect(lambda l, j, v: ctl.set_bias(l - 1, j, v))
+        self.inspector.bias_edited.connect(lambda *_: self.controls.check_result.setText(""))
         self.notice.sigmoid_chosen.connect(self._on_step_to_sigmoid)
         self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
         ctl.gradient_checked.connect(self._show_check)
@@ -236,7 +332,8 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
 
     # ---------------------------------------------------------------- handlers
     def _on_play_toggle(self, on: bool) -> None:
-        self.controls.play.setText("⏸ Pause" if on else "▶ Play")
+        self.controls.set_playing(on)
+        self._update_status()
         if on:
             self.controller.play()
         else:
@@ -252,6 +349,14 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
     def _on_reset_click(self) -> None:
         self.controls.play.setChecked(False)
         self.controller.reset()
+
+    def _on_picture_click(self, preset: str) -> None:
+        combo = self.controls.preset
+        index = combo.findData(preset)
+        if index == combo.currentIndex():
+            self._on_regenerate()  # the same data set again: a new draw, as Regenerate does
+        elif index >= 0:
+            combo.setCurrentIndex(index)
 
     def _on_class_change(self, index: int) -> None:
         self.canvas.current_class = index
@@ -283,6 +388,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             current, -100.0, 100.0, 4)
         if ok:
             self.controller.set_weight(layer - 1, i, j, value)
+            self.controls.check_result.setText("")  # the check was about the old weights
 
     def _on_check_click(self) -> None:
         self.controls.check_result.setText("Checking…")
@@ -324,6 +430,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             self.controls.task.setCurrentIndex(0)
         with QSignalBlocker(self.controls.preset):
             self.controls.preset.setCurrentIndex(self.controls.preset.findData(experiment.preset))
+        self.controls.pictures.mark(experiment.preset)
         self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, self._seed)
         self.change_config(experiment.title, hidden=experiment.hidden,
                            activations=(experiment.activation,) * len(experiment.hidden),
@@ -334,6 +441,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
 
     def _on_data_change(self) -> None:
         self.canvas.set_bounds(view_bounds(self.model.points))
+        self._update_status()
         self._sync_structure()
         if self.autosaver is not None:
             self.autosaver.changed()
@@ -386,14 +494,21 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             if snap.seq == self.controller.process.last_seq:
                 self.controls.play.blockSignals(True)
                 self.controls.play.setChecked(False)
-                self.controls.play.setText("▶ Play")
+                self.controls.set_playing(False)
                 self.controls.play.blockSignals(False)
         self._show_notice(snap)
+        if snap.task != self.colour_scale.task:
+            self.colour_scale.show_task(snap.task)
+        if self._checked is not None and _network_key(snap) != self._checked:
+            self._checked = None  # the network changed: the check's answer no longer applies
+            self.controls.check_result.setText("")
 
     def _show_notice(self, snap: Snapshot) -> None:
         self.notice.show_for(snap)
 
     def _show_check(self, check) -> None:
+        snap = self.controller.latest
+        self._checked = _network_key(snap) if snap is not None else None
         text = f"Worst relative error {check.worst_error:.1e} over {check.parameters} parameters"
         text += " (backprop agrees)." if check.worst_error < 1e-5 else " — backprop and finite differences disagree!"
         if check.step_layers:
@@ -401,11 +516,14 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
                      "exactly 0 there, because the loss is flat in those weights.")
         self.controls.check_result.setText(text)
 
-    def _update_status(self, snap: Snapshot) -> None:
-        self.status.setText(
-            f"{snap.n_train:,} training points, {snap.n_test:,} test points   "
-            f"{snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
-        )
+    def _update_status(self, snap: Snapshot | None = None) -> None:
+        """Point counts from the data as it is now; the training rate only while training runs."""
+        test = int(np.count_nonzero(self.model.test_mask))
+        text = f"{len(self.model) - test:,} training points, {test:,} test points"
+        snap = snap or self.controller.latest
+        if self.controls.play.isChecked() and snap is not None and snap.playing:
+            text += f"   {snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
+        self.status.setText(text)
 
     def _show_about(self) -> None:
         QMessageBox.about(self, "Neural Sandbox",
@@ -415,6 +533,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Save, then stop the display timer, any file read and the trainer before the window goes."""
         self.display_timer.stop()
+        QGuiApplication.instance().removeEventFilter(self._key_guard)
         if self.autosaver is not None:
             self.autosaver.stop()
             self._remember_layout()

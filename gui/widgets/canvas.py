@@ -23,6 +23,22 @@ TOOLS = ("point", "brush", "eraser", "pick")
 BRUSH_RADIUS = 0.45  # in data units: the spray's spread and the eraser's reach
 BRUSH_POINTS = 2  # points sprayed per mouse move
 REGRESSION_BINS = 21  # regression values are drawn in this many colour steps
+# Pixels around the plane: the value axes left and below, a margin above and to the right
+# so the top and right tick labels are not cut. Left + right equals bottom + top, so a
+# square widget holds a square plane and the view shows exactly the bounds, ends included.
+AXIS_LEFT, AXIS_BOTTOM, MARGIN_RIGHT = 34, 24, 10
+MARGIN_TOP = AXIS_LEFT + MARGIN_RIGHT - AXIS_BOTTOM
+
+
+def plane_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks at a round step (about six of them) from ``low`` to ``high``, both ends included when round."""
+    span = high - low
+    raw = span / 6
+    exponent = np.floor(np.log10(raw))
+    step = next(m * 10**exponent for m in (1, 2, 2.5, 5, 10) if m * 10**exponent >= raw - 1e-12)
+    first = np.ceil(low / step - 1e-9) * step
+    values = np.arange(first, high + step * 1e-6, step)
+    return [(float(v), f"{v:g}".replace("-", "−")) for v in values]
 
 
 def class_color(label: int) -> QColor:
@@ -65,6 +81,13 @@ class DataCanvas(pg.PlotWidget):
         plot.showGrid(False, False)
         plot.getViewBox().setAspectLocked(True)
         plot.getViewBox().disableAutoRange()
+        plot.getAxis("left").setWidth(AXIS_LEFT)
+        plot.getAxis("bottom").setHeight(AXIS_BOTTOM)
+        for side in ("left", "bottom"):  # the end labels (±6) reach into the margins: draw them anyway
+            plot.getAxis(side).setStyle(hideOverlappingLabels=False)
+        plot.layout.setContentsMargins(0, MARGIN_TOP, MARGIN_RIGHT, 0)
+        self.setObjectName("canvas")
+        self.setAccessibleName("Data canvas")
         self.setMouseTracking(True)
         self.decision = pg.ImageItem(axisOrder="row-major")
         self.decision.setZValue(-10)
@@ -82,6 +105,9 @@ class DataCanvas(pg.PlotWidget):
         self.getPlotItem().getViewBox().setRange(
             xRange=(bounds.low, bounds.high), yRange=(bounds.low, bounds.high), padding=0
         )
+        ticks = [plane_ticks(bounds.low, bounds.high), []]
+        for side in ("left", "bottom"):
+            self.getPlotItem().getAxis(side).setTicks(ticks)
 
     def set_decision(self, rgb: np.ndarray, bounds: tuple[float, float]) -> None:
         """Draw the decision map ``rgb (R, R, 3)`` (row 0 at the bottom) over ``bounds``."""

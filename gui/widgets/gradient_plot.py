@@ -15,8 +15,13 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
 
-CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points (up to 5,000), as training goes on."
+CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points, epoch by epoch."
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
+
+
+def layer_name(l: int, layers: int) -> str:
+    """The name of weight layer ``l`` (from 0) of ``layers``: "layer 1" ... or "output"."""
+    return "output" if l == layers - 1 else f"layer {l + 1}"
 
 
 class GradientPlot(QWidget):
@@ -25,16 +30,22 @@ class GradientPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = epoch_plot("‖∂J/∂W‖")
-        item = self.plot.getPlotItem()
-        item.setLogMode(y=True)
-        self.legend = item.addLegend(offset=(-5, 5), labelTextSize="7pt", verSpacing=-6, brush=(255, 255, 255, 200))
+        self.plot.setObjectName("gradient-plot")
+        self.plot.setAccessibleName("Gradient flow plot")
+        self.plot.getPlotItem().setLogMode(y=True)
+        # One coloured name per layer, beneath the plot: a legend inside would cover the curves.
+        self.legend = QLabel()
+        self.legend.setObjectName("gradient-legend")
+        self.legend.setWordWrap(True)
         self.curves: list[pg.PlotDataItem] = []
         self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.legend)
         layout.addWidget(self.caption)
 
     def _ensure_curves(self, layers: int) -> None:
@@ -42,12 +53,13 @@ class GradientPlot(QWidget):
             return
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.legend.clear()
         self.curves = []
+        names = []
         for l in range(layers):
-            name = "output" if l == layers - 1 else f"layer {l + 1}"
-            self.curves.append(live_curve(self.plot, name=name,
-                                          pen=pg.mkPen(LAYER_COLORS[l % len(LAYER_COLORS)], width=2)))
+            colour = LAYER_COLORS[l % len(LAYER_COLORS)]
+            self.curves.append(live_curve(self.plot, pen=pg.mkPen(colour, width=2)))
+            names.append(f"<span style='color:{colour}'><b>—</b></span>&nbsp;{layer_name(l, layers)}")
+        self.legend.setText(" &nbsp; ".join(names))
 
     def redraw(self, series: GrowingSeries | None) -> None:
         """Draw the gradient history (columns: epoch, then one norm per layer)."""
@@ -61,7 +73,7 @@ class GradientPlot(QWidget):
             norms = series.column(l + 1)
             positive = norms > 0
             if len(norms) and not positive.any():
-                zero_layers.append("output" if l == layers - 1 else f"layer {l + 1}")
+                zero_layers.append(layer_name(l, layers))
             # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
             shown = np.where(positive, norms, np.nan)
             curve.setData(epochs, shown, connect="finite")

@@ -26,24 +26,30 @@ class LossPlot(QWidget):
         self.series = series  # columns: epoch, training loss, test loss
         self._range_state: tuple[int, int, float, float] = (-1, 0, np.inf, -np.inf)
         self.plot = epoch_plot("loss")
-        item = self.plot.getPlotItem()
-        item.addLegend(offset=(-10, 10))
-        self.train_curve = live_curve(self.plot, name="training", pen=pg.mkPen(_color(1), width=2))
-        self.test_curve = live_curve(self.plot, name="test",
-                                     pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine))
+        self.plot.setObjectName("loss-plot")
+        self.plot.setAccessibleName("Loss plot")
+        self.train_curve = live_curve(self.plot, pen=pg.mkPen(_color(1), width=2))
+        self.test_curve = live_curve(self.plot, pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine))
+        # The legend sits beside the figures, outside the plot, so it never covers a curve.
+        self.legend = QLabel(f"<span style='color:{_color(1).name()}'><b>——</b></span> training &nbsp; "
+                             f"<span style='color:{_color(0).name()}'><b>- -</b></span> test")
+        self.legend.setObjectName("loss-legend")
         self.log_scale = QCheckBox("log scale")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._on_log_scale_change)
         self.figures = QLabel("no training yet")
         self.figures.setWordWrap(True)
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.figures, 1)
-        bottom.addWidget(self.log_scale)
+        row = QHBoxLayout()
+        row.addWidget(self.legend)
+        row.addStretch(1)
+        row.addWidget(self.log_scale)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.plot, 1)
-        layout.addLayout(bottom)
+        layout.addLayout(row)
+        layout.addWidget(self.figures)
 
     def redraw(self) -> None:
         """Push the curves to the plot (downsampled and clipped by pyqtgraph)."""
@@ -54,10 +60,16 @@ class LossPlot(QWidget):
             self.test_curve.setData([], [])
         else:
             self.test_curve.setData(epochs, test)
+        item = self.plot.getPlotItem()
         if len(epochs):
-            item = self.plot.getPlotItem()
             item.setXRange(0, max(10, float(epochs[-1])), padding=0.02)
             self._fit_y()
+        else:  # a new run (Reset, a new network): the axes start over too
+            item.setXRange(0, 10, padding=0.02)
+            if self.log_scale.isChecked():
+                item.setYRange(-1, 0, padding=0.05)
+            else:
+                item.setYRange(0, 1, padding=0.05)
 
     def _loss_range(self) -> tuple[float, float] | None:
         """Smallest positive and largest loss so far, updated from the new entries only."""

@@ -164,6 +164,8 @@ class NetworkView(QWidget):
         self.layers_label = QLabel()
         self.header = _ColumnHeader(self)
         self.canvas = NetworkCanvas(self)
+        # Clicking the diagram takes the keyboard focus from any field, so Space, S and R run training.
+        self.canvas.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         top = QHBoxLayout()
         top.setSpacing(3)
         top.addStretch()

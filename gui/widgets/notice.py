@@ -1,21 +1,31 @@
-"""Non-modal notices above the canvas: why training stalled or diverged, and ways on."""
+"""Notices above the canvas: why training stalled or diverged, and ways on.
+
+The notice lives in a slot of fixed height (``NoticeSlot``) that shows a drawing hint
+while there is nothing to say, so a notice appearing or going never moves the canvas.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 STEP_TEXT = (
-    "<b>Training has stalled: the gradients into the hidden layers are exactly zero.</b> "
-    "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. "
-    "Backprop multiplies every δ below a step layer by that 0 (δ<sup>l</sup> = Σ w δ<sup>l+1</sup> · f′(s)), "
-    "so no weight there ever changes: only the output layer still learns."
+    "<b>Training has stalled: no gradient reaches the hidden layers.</b> Step is flat beside its jump, so "
+    "f′(s) = 0, and backprop multiplies every δ below a step layer by it: only the output layer still learns."
+)
+STEP_WHY = (
+    "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. Backprop "
+    "multiplies every δ below a step layer by that 0 (δˡ = Σ w δˡ⁺¹ · f′(s)), so no weight there ever changes."
 )
 DIVERGED_TEXT = (
-    "<b>Training stopped: the loss is no longer a finite number.</b> The learning rate is too high "
-    "for this network, so each step overshoots further than the last. The last good weights are "
-    "kept: lower the learning rate and press Play, or Reset."
+    "<b>Training stopped: the loss is no longer a finite number.</b> The learning rate is too high, so "
+    "each step overshoots further. The last good weights are kept: lower the learning rate and press "
+    "Play, or Reset."
 )
+HINT_TEXT = ("Left click adds a point of the chosen class, right click one of the other class, "
+             "Shift+click deletes the nearest. Space trains, S steps one epoch, R resets.")
+TEXT_LINES = 3  # lines of text the slot keeps room for
 
 
 def step_stalled(snap) -> bool:
@@ -27,7 +37,7 @@ def step_stalled(snap) -> bool:
 
 
 class Notice(QFrame):
-    """A yellow box with an explanation and, for the step case, two ways on."""
+    """A yellow box with an explanation and, for the step case, ways on."""
 
     # The user chose to replace every step layer by sigmoid (weights kept).
     sigmoid_chosen = Signal()
@@ -36,13 +46,18 @@ class Notice(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("notice")
+        self.setAccessibleName("Notice")
         self.setStyleSheet("Notice { background: #fff4d6; border: 1px solid #e69f00; }")
         self.text = QLabel()
         self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.to_sigmoid = QPushButton("Switch step to sigmoid")
+        self.to_sigmoid.setObjectName("notice-sigmoid")
         self.to_sigmoid.setToolTip("Keep the weights, give the neurons a smooth slope backprop can follow")
         self.to_sigmoid.clicked.connect(self.sigmoid_chosen)
-        self.surrogate = QPushButton("Use a surrogate gradient (heuristic)")
+        self.surrogate = QPushButton("Use a surrogate gradient")
+        self.surrogate.setObjectName("notice-surrogate")
         self.surrogate.setToolTip(
             "Keep step in the forward pass, but let backprop pretend its slope is a sigmoid's "
             "(a straight-through estimator: a heuristic, not the true gradient)")
@@ -52,8 +67,9 @@ class Notice(QFrame):
         buttons.addWidget(self.surrogate)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.text)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
+        layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
         self.kind = ""
         self.hide()
@@ -72,6 +88,31 @@ class Notice(QFrame):
             return
         self.kind = kind
         self.text.setText(text)
+        self.text.setToolTip(STEP_WHY if kind == "step" else "")
         self.to_sigmoid.setVisible(kind == "step")
         self.surrogate.setVisible(kind == "step")
         self.setVisible(bool(kind))
+        if kind:
+            self.raise_()
+
+
+class NoticeSlot(QWidget):
+    """A band of fixed height above the canvas: the notice when there is one, else a drawing hint."""
+
+    def __init__(self, notice: Notice, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.notice = notice
+        self.hint = QLabel(HINT_TEXT, self)
+        self.hint.setObjectName("canvas-hint")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.hint.setStyleSheet("color: #555;")
+        notice.setParent(self)
+        button = notice.to_sigmoid.sizeHint().height()
+        self.setFixedHeight(TEXT_LINES * self.fontMetrics().lineSpacing() + button + 16)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """The notice and the hint both fill the slot; the notice, when shown, lies on top."""
+        super().resizeEvent(event)
+        self.hint.setGeometry(self.rect().adjusted(4, 2, -4, -2))
+        self.notice.setGeometry(self.rect())

@@ -70,6 +70,7 @@ def test_clicking_a_neuron_opens_the_inspector_with_the_engines_numbers(qtbot, w
 def test_hovering_the_canvas_lights_the_network_with_that_points_activations(qtbot, window):
     snap = train(window, 10)
     canvas = window.canvas
+    qtbot.mouseMove(canvas.viewport(), canvas.to_viewport(-1.0, 1.0))  # a move from elsewhere, whatever came before
     qtbot.mouseMove(canvas.viewport(), canvas.to_viewport(1.5, -2.0))
     probe = window.network.canvas.probe
     assert probe is not None

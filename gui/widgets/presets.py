@@ -1,0 +1,89 @@
+"""Small pictures of the data presets, as TensorFlow Playground offers them, to pick one by eye."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QToolButton, QWidget
+
+from engine import datasets, palette
+from engine.maps import DEFAULT_HALF_WIDTH
+
+THUMB = 40  # a picture's side in pixels
+THUMB_POINTS = 160  # points drawn in a picture: enough to see the shape, few enough to stay clear
+
+
+def preset_picture(name: str, side: int = THUMB) -> QPixmap:
+    """A ``side`` x ``side`` picture of preset ``name``: its points in their class (or value) colours."""
+    points, labels = datasets.generate(name, THUMB_POINTS, 0.0, seed=0)
+    pixmap = QPixmap(side, side)
+    pixmap.fill(QColor(255, 255, 255))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    scale = side / (2 * DEFAULT_HALF_WIDTH)
+    regression = name in datasets.REGRESSION_PRESETS
+    lut = palette.diverging_lut(21, strength=1.0)
+    dot = max(2.0, side / 16)
+    for (x, y), label in zip(points, labels, strict=True):
+        if regression:
+            rgb = lut[int(np.clip(round((label + 1) / 2 * 20), 0, 20))]
+        else:
+            rgb = palette.CLASS_COLORS[int(label) % len(palette.CLASS_COLORS)]
+        painter.setBrush(QColor(*map(int, rgb)))
+        px, py = (x + DEFAULT_HALF_WIDTH) * scale, (DEFAULT_HALF_WIDTH - y) * scale
+        painter.drawEllipse(QRectF(px - dot / 2, py - dot / 2, dot, dot))
+    painter.setPen(QColor(160, 160, 160))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(0, 0, side - 1, side - 1)
+    painter.end()
+    return pixmap
+
+
+class PresetPictures(QWidget):
+    """A row of checkable pictures, one per preset of the current task."""
+
+    # Emitted with the preset name when its picture is clicked.
+    chosen = Signal(str)
+
+    def __init__(self, titles: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preset-pictures")
+        self.setAccessibleName("Data set pictures")
+        self._titles = titles
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.setSpacing(3)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QToolButton] = {}
+        self._pictures = {name: QIcon(preset_picture(name)) for name in datasets.PRESETS}
+
+    def show_presets(self, names: list[str]) -> None:
+        """Offer pictures of ``names`` (the presets of the current task)."""
+        for button in self.buttons.values():
+            self.group.removeButton(button)
+            button.deleteLater()
+        self.buttons = {}
+        while self._row.count():
+            self._row.takeAt(0)
+        for name in names:
+            button = QToolButton(self)
+            button.setObjectName(f"preset-{name}")
+            button.setIcon(self._pictures[name])
+            button.setIconSize(QSize(THUMB, THUMB))
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setToolTip(f"{self._titles[name]}: replace the points with this data set")
+            button.setAccessibleName(self._titles[name])
+            button.clicked.connect(lambda _=False, n=name: self.chosen.emit(n))
+            self.group.addButton(button)
+            self._row.addWidget(button)
+            self.buttons[name] = button
+        self._row.addStretch(1)
+
+    def mark(self, name: str | None) -> None:
+        """Show ``name`` as the chosen preset (without emitting anything)."""
+        for preset, button in self.buttons.items():
+            button.setChecked(preset == name)
