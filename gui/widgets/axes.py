@@ -18,12 +18,24 @@ class DecadeAxis(pg.AxisItem):
     in between keep their labels (pyqtgraph leaves out the ones that would crowd).
     """
 
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 - pyqtgraph override
+        """pyqtgraph's ticks; when the view is too narrow for any of them, round values in between."""
+        ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        if sum(len(values) for _, values in ticks) >= 2 or maxVal <= minVal:
+            return ticks
+        low, high = 10.0**minVal, 10.0**maxVal
+        raw = (high - low) / 4
+        exponent = math.floor(math.log10(raw))
+        step = next(m * 10.0**exponent for m in (1, 2, 5, 10) if m * 10.0**exponent >= raw)
+        values = np.arange(math.ceil(low / step) * step, high, step)
+        return [(None, list(np.log10(values[values > 0])))]
+
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
         """Blank every label that is not a power of ten, unless no power of ten is in view."""
-        labels = super().logTickStrings(values, scale, spacing)
         low, high = sorted(self.range)
-        if math.floor(high + 1e-9) < math.ceil(low - 1e-9):  # no decade in view
-            return labels
+        if math.floor(high + 1e-9) < math.ceil(low - 1e-9):  # no decade in view: label what there is
+            return [f"{10.0**v * scale:.3g}" for v in values]
+        labels = super().logTickStrings(values, scale, spacing)
         return [text if abs(v - round(v)) < 1e-9 else "" for v, text in zip(np.asarray(values), labels, strict=True)]
 
 

@@ -12,6 +12,7 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -36,7 +37,8 @@ def network_from(snap) -> Network:
 
 
 def _num(value: float) -> str:
-    return f"{value:+.4g}"
+    # <nobr>: a narrow dock must never break a number after its sign or inside its exponent.
+    return f"<nobr>{value:+.4g}</nobr>"
 
 
 def report_html(report: NeuronReport, input_names: list[str], point, label) -> str:
@@ -91,6 +93,8 @@ class NeuronInspector(QWidget):
         self.label: float | None = None
         self.report: NeuronReport | None = None
         self.text = QTextBrowser()
+        # Break lines between words only: a number split over two lines misreads (the table scrolls instead).
+        self.text.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.hint = QLabel("Click a neuron in the network view; choose the point with the Pick tool "
                           "(or Ctrl+click) on the canvas.")
         self.hint.setWordWrap(True)

@@ -33,6 +33,18 @@ _LEVEL_ARGB = (0xFF000000 | _LEVEL_RGB[:, 0].astype(np.uint32) << 16
 # A sigmoid output's levels (probability 0..1 -> 127..254) stretched to the full -1..1 range.
 _PROBABILITY_LEVELS = np.append(np.clip(2 * (np.arange(255) - 127), 0, LEVEL_MAX), 255).astype(np.uint8)
 _LEVEL_COLORS = [QColor(*map(int, rgb)) for rgb in _LEVEL_RGB]
+
+
+def _tint_argb(colour: np.ndarray) -> np.ndarray:
+    """Levels -> ARGB from white (probability 0, level <= 127) to ``colour`` (probability 1, level 254)."""
+    weight = np.clip((np.arange(256) - 127) / 127.0, 0.0, 1.0)[:, None]
+    rgb = np.rint(255 * (1 - weight) + colour.astype(np.float64) * weight).astype(np.uint32)
+    rgb[255] = 255  # the background level stays white
+    return (0xFF000000 | rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2]).astype(np.uint32)
+
+
+# A multiclass output neuron's map shows its class's probability in its class's colour.
+_CLASS_ARGB = [_tint_argb(c) for c in palette.CLASS_COLORS]
 _ORANGE, _BLUE = (QColor(*map(int, c)) for c in palette.CLASS_COLORS[:2])
 
 
@@ -73,6 +85,7 @@ class NetworkCanvas(QWidget):
         self._bias_colors: list[QColor] = []
         self._biases = np.zeros(0)
         self._probe: list[tuple[int, float]] | None = None  # (cell index, value) while probing
+        self._tinted = 0  # how many output tiles (the last ones) are drawn in class colours
         self.set_structure(list(DEFAULT_FEATURES), [4, 2], 1)
 
     # ------------------------------------------------------------------ structure
@@ -103,6 +116,7 @@ class NetworkCanvas(QWidget):
         self._rgb = np.empty(self._atlas.shape, np.uint32)
         self._fill_features()
         self._weights = None
+        self._tinted = 0
         self._bias_colors, self._biases = [], np.zeros(0)
         self._probe = None
         self._set_hover(None)
@@ -118,6 +132,10 @@ class NetworkCanvas(QWidget):
 
     def _render_atlas(self) -> None:
         np.take(_LEVEL_ARGB, self._atlas, out=self._rgb, mode="clip")
+        first = len(self._atlas) - self._tinted
+        for k in range(self._tinted):
+            lut = _CLASS_ARGB[k % len(_CLASS_ARGB)]
+            np.take(lut, self._atlas[first + k], out=self._rgb[first + k], mode="clip")
         height = self._rgb.shape[0] * TILE
         self._image = QImage(self._rgb.data, TILE, height, 4 * TILE, QImage.Format.Format_RGB32)
 
@@ -167,6 +185,7 @@ class NetworkCanvas(QWidget):
             else:
                 tiles[...] = flipped
             start += len(levels)
+        self._tinted = snap.layer_sizes[-1] if snap.task == "multiclass" else 0
         self._render_atlas()
         weights = list(snap.weights)
         if tuple(snap.features) != tuple(self._active):  # first-layer rows follow snap.features

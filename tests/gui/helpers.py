@@ -5,12 +5,18 @@ from __future__ import annotations
 from gui.main_window import MainWindow
 
 
-def make_window(qtbot, **kwargs) -> MainWindow:
-    """A shown window (no modal dialogs) whose trainer has its first points."""
+def make_window(qtbot, fast: bool = True, **kwargs) -> MainWindow:
+    """A shown window (no modal dialogs) whose trainer has its first points.
+
+    ``fast`` picks "as fast as it goes" in the speed list, as a user would, so tests that
+    train many epochs do not wait on the watchable default speed.
+    """
     win = MainWindow(**{"dialogs": False, **kwargs})
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    if fast:
+        win.controls.speed.setCurrentIndex(win.controls.speed.findData(None))
     assert win.controller.wait_until(lambda s: s.n_train > 0)
     return win
 
