@@ -9,7 +9,8 @@ import pytest
 
 # Offscreen, on the most common laptop screen (1366x768) rather than Qt's default 800x800.
 SCREEN = Path(__file__).resolve().parent / "offscreen-screen.json"
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={SCREEN}")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN}"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
