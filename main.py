@@ -2,12 +2,90 @@
 
 from __future__ import annotations
 
+import ctypes
+import importlib.util
 import os
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 
 # One BLAS thread: the matrices are tiny, and the GUI and the trainer share two cores.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# The README's apt line (Debian/Ubuntu), checked on a clean Debian 12: what the window and the tests need.
+# tests/test_setup.py keeps the README and .ci/run in step with it.
+APT_PACKAGES = (
+    "python3-venv libglib2.0-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 "
+    "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1"
+)
+OFFSCREEN_HINT = "or render the window offscreen with --screenshot FILE.png"
+
+
+def qt_platform(env: Mapping[str, str], screenshot: bool) -> str:
+    """The Qt platform plugin the window will ask for ('' when Qt picks one itself)."""
+    chosen = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    return chosen or ("offscreen" if screenshot else "")
+
+
+def platform_plugin(name: str) -> Path | None:
+    """PySide6's plugin file for platform ``name``, found without importing Qt (None if not there)."""
+    spec = importlib.util.find_spec("PySide6")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(spec.submodule_search_locations[0], "Qt", "plugins", "platforms", f"libq{name}.so")
+    return path if path.is_file() else None
+
+
+def plugin_problem(name: str) -> str | None:
+    """Why the ``name`` platform plugin cannot load (a missing system library), or None if it loads.
+
+    Loading it with the dynamic linker resolves everything it needs, as Qt will a moment later; but
+    Qt aborts the process when that fails, while here it is an OSError naming the first missing library.
+    """
+    path = platform_plugin(name)
+    if path is None:  # not a PySide6 wheel's layout: leave it to Qt
+        return None
+    try:
+        ctypes.CDLL(str(path))
+    except OSError as error:
+        missing = str(error).split(":")[0].strip() if "cannot open shared object file" in str(error) else str(error)
+        return (f"Qt's {name} platform plugin cannot load: {missing} is missing; install the system libraries "
+                f"with `sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu), {OFFSCREEN_HINT}")
+    return None
+
+
+def x_display_problem(display: str) -> str | None:
+    """Why X display ``display`` cannot be reached, or None (asks libxcb, as Qt's xcb plugin does)."""
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None  # plugin_problem has reported it
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    failed = xcb.xcb_connection_has_error(connection)
+    xcb.xcb_disconnect(connection)
+    if failed:
+        return f"cannot connect to the X display {display!r}; use a display that runs, {OFFSCREEN_HINT}"
+    return None
+
+
+def qt_problem(env: Mapping[str, str], screenshot: bool = False) -> str | None:
+    """Why Qt could not start the window here (no display, missing libraries), or None if it can."""
+    platform = qt_platform(env, screenshot)
+    if platform in ("offscreen", "minimal"):
+        return plugin_problem(platform)
+    if platform not in ("", "xcb"):
+        return None  # wayland, vnc, eglfs...: the user chose it, so leave it to Qt
+    if not platform and env.get("WAYLAND_DISPLAY"):
+        return None  # a Wayland session: Qt tries wayland, then xcb
+    display = env.get("DISPLAY", "")
+    if not display:
+        return f"no display (DISPLAY is not set); run it in a desktop session, {OFFSCREEN_HINT}"
+    return plugin_problem("xcb") or x_display_problem(display)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,8 +95,21 @@ def main(argv: list[str] | None = None) -> int:
         from engine.cli import main as train
 
         return train(argv[1:])
-    from gui.app import main as window
-
+    wants_help = any(arg in ("-h", "--help") for arg in argv)
+    screenshot = any(arg == "--screenshot" or arg.startswith("--screenshot=") for arg in argv)
+    # Checked before Qt starts: QApplication aborts the process (core dump) when its platform cannot load.
+    problem = None if wants_help else qt_problem(os.environ, screenshot)
+    if problem is None:
+        try:
+            from gui.app import main as window
+        except ImportError as error:  # a library Qt links against is missing (e.g. libglib-2.0.so.0)
+            if ".so" not in str(error):
+                raise
+            problem = (f"Qt cannot load: {error}; install the system libraries with "
+                       f"`sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu)")
+    if problem is not None:
+        print(f"neural-sandbox: cannot open the window: {problem}", file=sys.stderr)
+        return 2
     return window(argv)
 
 

@@ -5,8 +5,13 @@ pyqtgraph binds to whichever Qt binding was imported first.
 """
 
 import os
+import warnings
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# pyqtgraph 0.14 sets ndarray.shape, which NumPy 2.5 deprecates (pyproject bounds numpy below 2.5; this
+# silences exactly that warning from that module should a newer numpy be installed anyway).
+warnings.filterwarnings("ignore", message="Setting the shape on a NumPy array", category=DeprecationWarning,
+                        module=r"pyqtgraph\.functions")
 
 # isort: off
 import PySide6.QtCore  # noqa: E402,F401  (must precede pyqtgraph)

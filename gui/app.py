@@ -12,7 +12,13 @@ from engine.datasets import PRESETS
 
 def build_parser() -> argparse.ArgumentParser:
     """The window's command-line options."""
-    p = argparse.ArgumentParser(prog="neural-sandbox", description="Neural Sandbox: watch backprop train live.")
+    p = argparse.ArgumentParser(
+        prog="neural-sandbox", description="Neural Sandbox: watch backprop train live.",
+        usage="%(prog)s [options]\n       %(prog)s train [train options]",
+        epilog="commands:\n  train    train a network headless, without the window "
+               "(see: neural-sandbox train --help)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
     p.add_argument("--preset", default="circle", choices=list(PRESETS), help="data set to start with")
     p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation (tanh)")
