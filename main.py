@@ -50,8 +50,9 @@ def plugin_problem(name: str) -> str | None:
         ctypes.CDLL(str(path))
     except OSError as error:
         missing = str(error).split(":")[0].strip() if "cannot open shared object file" in str(error) else str(error)
-        return (f"Qt's {name} platform plugin cannot load: {missing} is missing; install the system libraries "
-                f"with `sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu), {OFFSCREEN_HINT}")
+        problem = (f"Qt's {name} platform plugin cannot load: {missing} is missing; install the system libraries "
+                   f"with `sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu)")
+        return problem if name in ("offscreen", "minimal") else f"{problem}, {OFFSCREEN_HINT}"
     return None
 
 
@@ -75,6 +76,8 @@ def x_display_problem(display: str) -> str | None:
 
 def qt_problem(env: Mapping[str, str], screenshot: bool = False) -> str | None:
     """Why Qt could not start the window here (no display, missing libraries), or None if it can."""
+    if not sys.platform.startswith("linux"):
+        return None  # Windows and macOS have one platform plugin, always there
     platform = qt_platform(env, screenshot)
     if platform in ("offscreen", "minimal"):
         return plugin_problem(platform)
