@@ -2,136 +2,68 @@
 
 The window runs ``serve`` in a spawned child process: it has its own interpreter and
 GIL, so training never competes with painting. ``LiveSession`` holds the state and
-obeys commands, one at a time and in order; ``serve`` adds the loop, the pacing and
-the publishing schedule. Both are plain Python, so tests drive them directly.
+obeys commands (``engine.commands``), one at a time and in order; ``engine.live_loop.serve``
+adds the loop, the pacing and the publishing schedule. Both are plain Python, so tests
+drive them directly.
 
-A command is a tuple ``(seq, name, *args)``; every snapshot carries the ``seq`` of the
-last command applied, so the window can tell when a change has taken effect.
+The pipe carries ``(seq, command)`` pairs; every snapshot (``engine.snapshot``) carries
+the ``seq`` of the last command applied, so the window can tell when a change has taken
+effect. A refused command leaves the session as it was and says why in the next
+snapshot's ``message``; so does a command that fails unexpectedly (it is never retried).
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from engine import maps, palette
+from engine.commands import (
+    ApplyArchitecture,
+    ApplySettings,
+    CheckGradients,
+    Command,
+    LoadWeights,
+    Pause,
+    Play,
+    Reset,
+    SetBias,
+    SetData,
+    SetFocus,
+    SetSurrogate,
+    SetWeight,
+    Step,
+    Stop,
+    UnknownCommand,
+    name_of,
+)
+from engine.config import Architecture, Settings
 from engine.errors import EngineError
 from engine.explain import GradientCheck, gradient_check
-from engine.features import DEFAULT_FEATURES, check_features, transform
+from engine.features import transform
 from engine.network import Network
+from engine.snapshot import (
+    LEVEL_MAX,
+    MAP_RESOLUTION,
+    NEURON_STRIDE,
+    History,
+    Snapshot,
+    freeze,
+    frozen,
+    to_levels,
+)
 from engine.trainer import Trainer
 
-SNAPSHOT_PERIOD = 1.0 / 60.0  # at most 60 snapshots a second
-MAP_RESOLUTION = 100  # decision map cells per side
-NEURON_STRIDE = 2  # neuron maps are the decision grid taken every 2nd cell: 50 x 50
+__all__ = [  # the snapshot and configuration types are re-exported: callers may import them from here
+    "Architecture", "LEVEL_MAX", "LiveSession", "MAP_RESOLUTION", "NEURON_STRIDE", "Settings", "Snapshot",
+    "freeze", "to_levels",
+]
+
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 GRADIENT_SAMPLE = 5000  # training points over which the gradient-flow norms are measured
-LEVEL_MAX = 254  # neuron map levels run 0..254 for activations -1..1; 255 is "no neuron"
-
-
-def to_levels(values: np.ndarray) -> np.ndarray:
-    """Activations -> uint8 levels: -1 -> 0, 0 -> 127, 1 -> 254 (clipped outside [-1, 1])."""
-    levels = np.clip(np.nan_to_num(values), -1.0, 1.0)
-    levels += 1.0
-    levels *= LEVEL_MAX / 2.0
-    return np.rint(levels).astype(np.uint8)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Training settings that change without resetting the weights."""
-
-    learning_rate: float = 0.03
-    optimizer: str = "sgd"
-    batch_size: int = 10
-    regularization: str | None = None
-    reg_rate: float = 0.0
-    speed: float | None = None  # epochs per second; None = as fast as it goes
-    discretize: bool = False
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """The network's shape: changing it builds a new network with fresh weights."""
-
-    hidden: tuple[int, ...] = (4, 2)
-    activations: tuple[str, ...] = ("tanh", "tanh")
-    features: tuple[str, ...] = DEFAULT_FEATURES
-    regression: bool = False
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the window draws, as new read-only arrays. Maps have row 0 at the bottom (y = low)."""
-
-    seq: int
-    run: int  # increases whenever the weights start over (reset, new shape, new task)
-    epoch: int
-    playing: bool
-    diverged: bool
-    task: str
-    layer_sizes: tuple[int, ...]
-    activations: tuple[str, ...]
-    features: tuple[str, ...]
-    step_surrogate: bool
-    bounds: tuple[float, float]
-    train_loss: float | None
-    test_loss: float | None
-    train_accuracy: float | None
-    test_accuracy: float | None
-    history_epochs: np.ndarray  # (k,) epochs finished since the previous snapshot
-    history_train: np.ndarray  # (k,)
-    history_test: np.ndarray  # (k,) NaN where there is no test set
-    gradient_norms: tuple[float, ...]  # per layer, ||dJ/dW^l|| over all training points, now
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    decision_rgb: np.ndarray  # (R, R, 3) uint8
-    focus: tuple[int, int] | None  # (layer, neuron) shown on the canvas instead of the output
-    neuron_levels: tuple[np.ndarray, ...]  # per layer 1..L: (size_l, r, r) uint8 levels
-    epochs_per_second: float
-    n_train: int
-    n_test: int
-    settings: Settings  # the training settings in force
-    message: str = ""  # the last command's error, if it was refused
-    gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command
-
-
-def freeze(snapshot: Snapshot) -> Snapshot:
-    """Make every array in ``snapshot`` read-only again (unpickling makes copies writeable)."""
-    for value in snapshot.__dict__.values():
-        for array in value if isinstance(value, tuple) else (value,):
-            if isinstance(array, np.ndarray):
-                array.flags.writeable = False
-    return snapshot
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, copy=True)
-    array.flags.writeable = False
-    return array
-
-
-@dataclass
-class _History:
-    epochs: list[int] = field(default_factory=list)
-    train: list[float] = field(default_factory=list)
-    test: list[float] = field(default_factory=list)
-
-    def take(self) -> tuple[np.ndarray, ...]:
-        out = (
-            _frozen(np.array(self.epochs, dtype=np.int64)),
-            _frozen(np.array(self.train, dtype=np.float64)),
-            _frozen(np.array(self.test, dtype=np.float64)),
-        )
-        self.epochs.clear()
-        self.train.clear()
-        self.test.clear()
-        return out
 
 
 class LiveSession:
@@ -154,7 +86,7 @@ class LiveSession:
         self.message = ""
         self._losses: tuple[float, float | None] | None = None  # losses of the current weights, if known
         self.check_result: GradientCheck | None = None
-        self.history = _History()
+        self.history = History()
         self.epochs_per_second = 0.0
         self._grid_cache: tuple[Any, np.ndarray] | None = None
         self._build()
@@ -186,7 +118,7 @@ class LiveSession:
         self.epoch = 0
         self.run += 1
         self.diverged = False
-        self.history = _History()
+        self.history = History()
         self._split()
 
     def _apply_settings(self) -> None:
@@ -207,83 +139,81 @@ class LiveSession:
         self.y_test = labels[self.test_mask]
 
     # ------------------------------------------------------------------ commands
-    def handle(self, message: Sequence[Any]) -> None:
-        """Apply one command ``(seq, name, *args)``; a refused one leaves the session as it was."""
-        seq, name, *args = message
+    def handle(self, seq: int, command: Command) -> None:
+        """Apply one command; a refused one leaves the session as it was and says why in ``message``.
+
+        A command of a type without a handler is a programming error: ``UnknownCommand``.
+        """
+        handler = _HANDLERS.get(type(command))
+        if handler is None:
+            raise UnknownCommand(f"no handler for {command!r}: not an engine.commands.Command")
         self.seq = seq
         self.message = ""
         self._losses = None  # a command may change weights or data: measure afresh
         try:
-            getattr(self, f"_on_{name}")(*args)
-        except (EngineError, ValueError, TypeError, AttributeError) as problem:
-            self.message = f"{name}: {problem}"
+            handler(self, command)
+        except (ValueError, ArithmeticError) as problem:  # EngineError is a ValueError
+            self.message = f"{name_of(command)}: {problem}"
 
-    def _on_play(self) -> None:
+    def _play(self, _command: Play) -> None:
         self.playing = bool(len(self.y_train))
         self.diverged = False
 
-    def _on_pause(self) -> None:
+    def _pause(self, _command: Pause) -> None:
         self.playing = False
 
-    def _on_step(self, epochs: int = 1) -> None:
+    def _step(self, command: Step) -> None:
         self.playing = False
-        for _ in range(epochs):
+        for _ in range(command.epochs):
             if not self.train_epoch():
                 break
 
-    def _on_reset(self) -> None:
+    def _reset(self, _command: Reset) -> None:
         self.playing = False
         self._build()
 
-    def _on_settings(self, changes: dict[str, Any]) -> None:
-        candidate = Settings(**{**self.settings.__dict__, **changes})
+    def _apply_settings_command(self, command: ApplySettings) -> None:
         old = self.settings
-        self.settings = candidate
+        self.settings = command.settings
         try:
             self._apply_settings()
-        except EngineError:
+        except BaseException:
             self.settings = old
             self._apply_settings()
             raise
 
-    def _on_architecture(self, changes: dict[str, Any]) -> None:
-        arch = Architecture(**{**self.arch.__dict__, **{k: tuple(v) if isinstance(v, list) else v
-                                                       for k, v in changes.items()}})
-        check_features(arch.features)
-        if len(arch.hidden) != len(arch.activations):
-            raise EngineError("one activation per hidden layer is needed")
-        if not all(1 <= size <= 64 for size in arch.hidden) or len(arch.hidden) > 8:
-            raise EngineError("0 to 8 hidden layers of 1 to 64 neurons")
+    def _apply_architecture(self, command: ApplyArchitecture) -> None:
+        arch = command.architecture
+        arch.check()
+        if arch.shape() == self.arch.shape():
+            # Only the activations changed: keep the weights (so step visibly stops learning).
+            self.net.set_activation(list(arch.activations))
+            self.eval_net.set_activation(list(arch.activations))
+            self.arch = arch
+            return
         old = self.arch
         self.arch = arch
         try:
             self._build()
-        except EngineError:
+        except BaseException:
             self.arch = old
             self._build()
             raise
         self.focus = None
 
-    def _on_activation(self, activations: Sequence[str]) -> None:
-        """Change the hidden activations and keep the weights (so step visibly stops learning)."""
-        self.net.set_activation(list(activations))
-        self.eval_net.set_activation(list(activations))
-        self.arch = Architecture(**{**self.arch.__dict__, "activations": tuple(activations)})
-
-    def _on_surrogate(self, on: bool) -> None:
-        self.step_surrogate = bool(on)
+    def _set_surrogate(self, command: SetSurrogate) -> None:
+        self.step_surrogate = bool(command.on)
         self.net.step_surrogate = self.step_surrogate
 
-    def _on_data(self, points: np.ndarray, labels: np.ndarray, test_mask: np.ndarray,
-                 bounds: tuple[float, float]) -> None:
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        if len(labels) != len(points) or len(test_mask) != len(points):
+    def _set_data(self, command: SetData) -> None:
+        points = np.asarray(command.points, dtype=np.float64).reshape(-1, 2)
+        if len(command.labels) != len(points) or len(command.test_mask) != len(points):
             raise EngineError("points, labels and test mask differ in length")
         old_task, old_outputs = self.task, self._outputs()
         self.points = points
-        self.labels = np.asarray(labels, dtype=np.float64 if self.arch.regression else np.int64)
-        self.test_mask = np.asarray(test_mask, dtype=bool)
-        self.bounds = maps.Bounds(*bounds)
+        self.labels = np.asarray(command.labels, dtype=np.float64 if self.arch.regression else np.int64)
+        self.test_mask = np.asarray(command.test_mask, dtype=bool)
+        self.bounds = maps.Bounds(*command.bounds)
         if self.task != old_task or self._outputs() != old_outputs:
             self._build()  # a new class appeared (or vanished): a new output layer
         else:
@@ -291,38 +221,46 @@ class LiveSession:
         if not len(self.y_train):
             self.playing = False
 
-    def _on_gradient_check(self) -> None:
+    def _check_gradients(self, _command: CheckGradients) -> None:
         """Compare backprop with finite differences on (up to 200 of) the training points."""
         if not len(self.y_train):
             raise EngineError("there are no training points to check the gradients on")
         self.check_result = gradient_check(self.net, self.X_train[:200], self.y_train[:200])
 
-    def _on_focus(self, focus: tuple[int, int] | None) -> None:
+    def _set_focus(self, command: SetFocus) -> None:
+        focus = command.focus
         self.focus = None if focus is None else (int(focus[0]), int(focus[1]))
 
-    def _on_load_weights(self, weights: Sequence[Any], biases: Sequence[Any], epoch: int) -> None:
+    def _load_weights(self, command: LoadWeights) -> None:
         """Continue from saved weights (an opened session or model) at epoch ``epoch``."""
-        self.net.set_parameters(weights, biases)
+        self.net.set_parameters(list(command.weights), list(command.biases))
         self.trainer = Trainer(self.net, seed=self.run_seed)  # fresh optimizer state
         self._apply_settings()
         self.last_finite[...] = self.net.params
-        self.epoch = int(epoch)
+        self.epoch = int(command.epoch)
         self.run += 1  # the window's history starts over (and is refilled from the file)
-        self.history = _History()
+        self.history = History()
         self.diverged = False
         self.playing = False
 
-    def _on_set_weight(self, layer: int, i: int, j: int, value: float) -> None:
-        if not math.isfinite(value):
+    def _set_weight(self, command: SetWeight) -> None:
+        if not math.isfinite(command.value):
             raise EngineError("a weight must be a finite number")
-        self.net.weights[layer][i, j] = value
+        if not 1 <= command.layer <= self.net.n_layers:
+            raise EngineError(f"there is no layer {command.layer}")
+        self.net.weights[command.layer - 1][command.i, command.j] = command.value
         self.last_finite[...] = self.net.params
 
-    def _on_set_bias(self, layer: int, j: int, value: float) -> None:
-        if not math.isfinite(value):
+    def _set_bias(self, command: SetBias) -> None:
+        if not math.isfinite(command.value):
             raise EngineError("a bias must be a finite number")
-        self.net.biases[layer][j] = value
+        if not 1 <= command.layer <= self.net.n_layers:
+            raise EngineError(f"there is no layer {command.layer}")
+        self.net.biases[command.layer - 1][command.j] = command.value
         self.last_finite[...] = self.net.params
+
+    def _stop(self, _command: Stop) -> None:
+        """Nothing to change: ``serve`` ends its loop on ``Stop`` before handling it."""
 
     # ------------------------------------------------------------------ training
     def train_epoch(self) -> bool:
@@ -389,7 +327,7 @@ class LiveSession:
             focus = None
             decision = palette.map_rgb(self.task, layers[-1], self.settings.discretize)
         neuron_levels = tuple(
-            _frozen(to_levels(a[::NEURON_STRIDE, ::NEURON_STRIDE].transpose(2, 0, 1)))
+            frozen(to_levels(a[::NEURON_STRIDE, ::NEURON_STRIDE].transpose(2, 0, 1)))
             for a in layers[1:]
         )
         h_epochs, h_train, h_test = self.history.take()
@@ -403,99 +341,41 @@ class LiveSession:
             train_accuracy=train_accuracy, test_accuracy=test_accuracy,
             history_epochs=h_epochs, history_train=h_train, history_test=h_test,
             gradient_norms=self._full_gradient_norms(),
-            weights=tuple(_frozen(w) for w in net.weights),
-            biases=tuple(_frozen(b) for b in net.biases),
-            decision_rgb=_frozen(decision), focus=focus, neuron_levels=neuron_levels,
+            weights=tuple(frozen(w) for w in net.weights),
+            biases=tuple(frozen(b) for b in net.biases),
+            decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
             epochs_per_second=self.epochs_per_second,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check,
         )
 
 
-class _Pacer:
-    """Keeps training at ``speed`` epochs per second (None: as fast as it goes) and measures the rate."""
-
-    def __init__(self) -> None:
-        self.restart()
-        self.rate_start, self.rate_epochs = time.perf_counter(), 0
-
-    def restart(self) -> None:
-        """Training (re)started: count from now."""
-        self.start, self.done = time.perf_counter(), 0
-
-    def due(self, speed: float | None) -> bool:
-        """Whether the next epoch may run now."""
-        return speed is None or self.done < speed * (time.perf_counter() - self.start)
-
-    def count(self) -> None:
-        """One epoch was trained."""
-        self.done += 1
-        self.rate_epochs += 1
-
-    def rate(self, session: LiveSession) -> None:
-        """Update the session's epochs per second about twice a second."""
-        now = time.perf_counter()
-        if not session.playing:
-            session.epochs_per_second = 0.0
-            self.rate_start, self.rate_epochs = now, 0
-        elif now - self.rate_start >= 0.5:
-            session.epochs_per_second = self.rate_epochs / (now - self.rate_start)
-            self.rate_start, self.rate_epochs = now, 0
+C = TypeVar("C", bound=Command)
 
 
-def _train_slice(session: LiveSession, pacer: _Pacer, seconds: float = 0.008) -> None:
-    """Train for a short slice, so commands are never kept waiting long."""
-    slice_end = time.perf_counter() + seconds
-    while session.playing and time.perf_counter() < slice_end:
-        if not pacer.due(session.settings.speed):
-            time.sleep(0.002)
-        elif session.train_epoch():
-            pacer.count()
+class _Handler(Protocol):
+    def __call__(self, session: LiveSession, command: Any, /) -> None: ...
 
 
-def serve(commands, snapshots, seed: int = 0) -> None:
-    """The child process's loop: obey commands in order, train while playing, publish snapshots.
+def _entry(kind: type[C], handler: Callable[[LiveSession, C], None]) -> tuple[type, _Handler]:
+    """One row of the dispatch table; the type checker sees that ``handler`` takes a ``kind``."""
+    return kind, handler
 
-    ``commands`` and ``snapshots`` are the two ends of one-way pipes. Returns on a
-    ``stop`` command or when the window's end of the command pipe closes. An unexpected
-    error pauses training and is reported in the next snapshot; it never ends the loop.
-    """
-    session = LiveSession(seed)
-    pacer = _Pacer()
-    next_emit = 0.0
-    dirty = True
-    try:
-        while True:
-            # Block for the next command only when idle and up to date; while training, just peek.
-            wait = 0.0 if session.playing or dirty else None
-            while commands.poll(wait):
-                message = commands.recv()
-                if message[1] == "stop":
-                    return
-                was_playing = session.playing
-                session.handle(message)
-                if session.playing and not was_playing:
-                    pacer.restart()
-                dirty, wait = True, 0.0
-            try:
-                if session.playing:
-                    _train_slice(session, pacer)
-                    dirty = True
-                pacer.rate(session)
-                now = time.perf_counter()
-                if dirty and now >= next_emit:
-                    snapshots.send(session.snapshot())
-                    next_emit = max(next_emit + SNAPSHOT_PERIOD, now)
-                    dirty = False
-                elif dirty and not session.playing:
-                    time.sleep(max(0.0, next_emit - now))
-            except (EOFError, BrokenPipeError, OSError):
-                raise
-            except Exception as problem:  # noqa: BLE001 - report it, keep serving
-                session.playing = False
-                session.message = f"The trainer met an unexpected error and paused: {problem!r}"
-                dirty = True
-    except (EOFError, BrokenPipeError, OSError, KeyboardInterrupt):
-        return
-    finally:
-        snapshots.close()
+
+# Every command class and the one method that obeys it (a test checks none is missing).
+_HANDLERS: dict[type, _Handler] = dict([
+    _entry(Play, LiveSession._play),
+    _entry(Pause, LiveSession._pause),
+    _entry(Step, LiveSession._step),
+    _entry(Reset, LiveSession._reset),
+    _entry(ApplySettings, LiveSession._apply_settings_command),
+    _entry(ApplyArchitecture, LiveSession._apply_architecture),
+    _entry(SetSurrogate, LiveSession._set_surrogate),
+    _entry(SetData, LiveSession._set_data),
+    _entry(CheckGradients, LiveSession._check_gradients),
+    _entry(SetFocus, LiveSession._set_focus),
+    _entry(LoadWeights, LiveSession._load_weights),
+    _entry(SetWeight, LiveSession._set_weight),
+    _entry(SetBias, LiveSession._set_bias),
+    _entry(Stop, LiveSession._stop),
+])

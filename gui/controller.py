@@ -9,19 +9,35 @@ command first flushes pending data, so commands still reach the trainer in order
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.live import Snapshot
+from engine.commands import (
+    UNEXPECTED,
+    ApplyArchitecture,
+    ApplySettings,
+    Command,
+    Pause,
+    Play,
+    Reset,
+    SetBias,
+    SetData,
+    SetFocus,
+    SetSurrogate,
+    SetWeight,
+    Step,
+)
+from engine.config import Architecture, Settings
 from engine.maps import Bounds, view_bounds
+from engine.snapshot import Snapshot
 from gui.data_model import DataModel
 from gui.series import GrowingSeries
 from gui.worker import TrainingProcess
 
 DATA_FLUSH_MS = 30
-UNEXPECTED = "The trainer met an unexpected error"
 
 
 class Controller(QObject):
@@ -53,7 +69,7 @@ class Controller(QObject):
         self._run = -1
         self._pending_history: tuple[np.ndarray, int] | None = None
         self._seed = seed
-        self._settings: dict[str, Any] = {}
+        self._settings = Settings()
         self._surrogate = False
         self._closing = False
         self.restarts = 0
@@ -64,7 +80,7 @@ class Controller(QObject):
         self._data_timer.timeout.connect(self.flush_data)
         self._data_pending = False
         model.changed.connect(self._on_data_change)
-        self.send("architecture", self._architecture())
+        self.send(ApplyArchitecture(self._architecture()))
 
     def _start_process(self) -> TrainingProcess:
         process = TrainingProcess(self._seed, self)
@@ -79,24 +95,23 @@ class Controller(QObject):
         self.process.close()
         self.restarts += 1
         self.process = self._start_process()
-        self.process.send("architecture", self._architecture())
-        if self._settings:
-            self.process.send("settings", dict(self._settings))
+        self.process.send(ApplyArchitecture(self._architecture()))
+        if self._settings != Settings():
+            self.process.send(ApplySettings(self._settings))
         if self._surrogate:
-            self.process.send("surrogate", True)
+            self.process.send(SetSurrogate(True))
         self.flush_data()
         self.trainer_restarted.emit()
 
     # ------------------------------------------------------------------ sending
-    def send(self, name: str, *args: Any) -> int:
+    def send(self, command: Command) -> int:
         """Send a command after any pending data edit; returns its sequence number."""
-        if self._data_pending and name != "data":
+        if self._data_pending:
             self.flush_data()
-        return self.process.send(name, *args)
+        return self.process.send(command)
 
-    def _architecture(self) -> dict[str, Any]:
-        return {"hidden": list(self.hidden), "activations": list(self.activations),
-                "features": list(self.features), "regression": self.regression}
+    def _architecture(self) -> Architecture:
+        return Architecture(tuple(self.hidden), tuple(self.activations), tuple(self.features), self.regression)
 
     def _on_data_change(self) -> None:
         self.bounds = view_bounds(self.model.points)
@@ -110,7 +125,7 @@ class Controller(QObject):
         self._data_pending = False
         m = self.model
         labels = m.labels if m.regression else m.labels.astype(np.int64)
-        return self.process.send("data", m.points, labels, m.test_mask, (self.bounds.low, self.bounds.high))
+        return self.process.send(SetData(m.points, labels, m.test_mask, (self.bounds.low, self.bounds.high)))
 
     def sync(self) -> int:
         """Send any pending data now; returns the sequence number of the last command sent."""
@@ -120,24 +135,24 @@ class Controller(QObject):
 
     def play(self) -> int:
         """Start training continuously."""
-        return self.send("play")
+        return self.send(Play())
 
     def pause(self) -> int:
         """Stop training after the current epoch."""
-        return self.send("pause")
+        return self.send(Pause())
 
     def step(self, epochs: int = 1) -> int:
         """Train exactly ``epochs`` epochs, then pause."""
-        return self.send("step", epochs)
+        return self.send(Step(epochs))
 
     def reset(self) -> int:
         """New initial weights for the same network and data."""
-        return self.send("reset")
+        return self.send(Reset())
 
     def set_settings(self, **changes: Any) -> int:
         """Change learning rate, optimizer, batch size, regularization, speed or discretize."""
-        self._settings.update(changes)
-        return self.send("settings", changes)
+        self._settings = replace(self._settings, **changes)
+        return self.send(ApplySettings(self._settings))
 
     def set_architecture(self, hidden: list[int] | None = None, activations: list[str] | None = None,
                          features: list[str] | None = None, regression: bool | None = None) -> int:
@@ -154,29 +169,29 @@ class Controller(QObject):
             self.features = list(features)
         if regression is not None:
             self.regression = bool(regression)
-        return self.send("architecture", self._architecture())
+        return self.send(ApplyArchitecture(self._architecture()))
 
     def set_activations(self, activations: list[str]) -> int:
         """Change the hidden activations but keep every weight."""
         self.activations = list(activations)
-        return self.send("activation", list(activations))
+        return self.send(ApplyArchitecture(self._architecture()))  # same shape: keeps the weights
 
     def set_focus(self, focus: tuple[int, int] | None) -> int:
         """Show neuron ``(l, j)``'s map on the canvas instead of the output (None: the output)."""
-        return self.send("focus", focus)
+        return self.send(SetFocus(focus))
 
     def set_surrogate(self, on: bool) -> int:
         """Let step layers pass a smooth step's slope backwards (a heuristic), or not."""
         self._surrogate = bool(on)
-        return self.send("surrogate", bool(on))
+        return self.send(SetSurrogate(bool(on)))
 
     def set_weight(self, layer: int, i: int, j: int, value: float) -> int:
-        """Set weights[layer][i, j]; training continues from there."""
-        return self.send("set_weight", layer, i, j, float(value))
+        """Set the weight from neuron i of layer ``layer - 1`` to neuron j of ``layer`` (1 = first hidden)."""
+        return self.send(SetWeight(layer, i, j, float(value)))
 
     def set_bias(self, layer: int, j: int, value: float) -> int:
-        """Set biases[layer][j]; training continues from there."""
-        return self.send("set_bias", layer, j, float(value))
+        """Set the bias of neuron j of layer ``layer`` (1 = the first hidden layer)."""
+        return self.send(SetBias(layer, j, float(value)))
 
     # ---------------------------------------------------------------- receiving
     def _on_snapshot(self, snap: Snapshot) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from engine.commands import LoadWeights
 from engine.network import Network
 from engine.session_file import Session
 from gui import session as session_io
@@ -122,8 +123,8 @@ class FileActions:
         self.undo_stack.endMacro()
         self.controller.set_surrogate(session.step_surrogate)
         if session.model is not None:
-            seq = self.controller.send("load_weights", session.model["weights"], session.model["biases"],
-                                       session.epoch)
+            seq = self.controller.send(LoadWeights(tuple(session.model["weights"]), tuple(session.model["biases"]),
+                                                   session.epoch))
             self.controller.restore_history(session.history, seq)
 
     def restore_model(self, net: Network, features: list[str]) -> None:
@@ -135,8 +136,8 @@ class FileActions:
             return
         self.change_config("Open model", hidden=tuple(net.layer_sizes[1:-1]),
                            activations=tuple(net.activation_names), features=tuple(features))
-        self.controller.send("load_weights", [w.tolist() for w in net.weights],
-                             [b.tolist() for b in net.biases], 0)
+        self.controller.send(LoadWeights(tuple(w.tolist() for w in net.weights),
+                                         tuple(b.tolist() for b in net.biases), 0))
 
     # ---------------------------------------------------------------- drops
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.commands import CheckGradients
 from engine.datasets import REGRESSION_PRESETS
 from engine.features import LABELS, transform
-from engine.live import Snapshot
 from engine.maps import view_bounds
+from engine.snapshot import Snapshot
 from gui.config_actions import ConfigActions
 from gui.controller import Controller
 from gui.data_model import DataModel
@@ -318,7 +319,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         c.check.clicked.connect(self._on_check_click)
         self.canvas.hovered.connect(self._on_canvas_hover)
         self.canvas.point_picked.connect(self._on_point_pick)
-        self.inspector.bias_edited.connect(lambda l, j, v: ctl.set_bias(l - 1, j, v))
+        self.inspector.bias_edited.connect(ctl.set_bias)
         self.inspector.bias_edited.connect(lambda *_: self.controls.check_result.setText(""))
         self.notice.sigmoid_chosen.connect(self._on_step_to_sigmoid)
         self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
@@ -387,12 +388,12 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             self, "Edit weight", f"Weight from {source} to neuron {j + 1} of layer {layer}:",
             current, -100.0, 100.0, 4)
         if ok:
-            self.controller.set_weight(layer - 1, i, j, value)
+            self.controller.set_weight(layer, i, j, value)
             self.controls.check_result.setText("")  # the check was about the old weights
 
     def _on_check_click(self) -> None:
         self.controls.check_result.setText("Checking…")
-        self.controller.send("gradient_check")
+        self.controller.send(CheckGradients())
 
     def _on_step_to_sigmoid(self) -> None:
         activations = tuple("sigmoid" if a == "step" else a for a in self._config.activations)

@@ -1,9 +1,9 @@
 """The one place where the engine meets Qt: a training child process and its receiver thread.
 
-Training runs in a spawned child process (``engine.live.serve``) with its own GIL, so
-the window keeps its frame rate while the engine trains at full speed (see
-``shared/notes/live-training.md``: a worker thread in this process cost 30% of the frame
-rate and 65% of the training speed). Commands go to the child through a one-way pipe,
+Training runs in a spawned child process (``engine.live_loop.serve``) with its own GIL, so
+the window keeps its frame rate while the engine trains at full speed (measured: a
+worker thread in this process cost 30% of the frame rate and 65% of the training speed;
+see the README's benchmarks). Commands go to the child through a one-way pipe,
 in order. A ``QThread`` blocks in ``recv()`` on the snapshot pipe (the GIL is released
 while it waits) and hands each snapshot to the GUI thread through a queued signal.
 """
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine.live import Snapshot, freeze, serve
+from engine.commands import Command, Stop
+from engine.live_loop import serve
+from engine.snapshot import Snapshot, freeze
 
 
 class _Receiver(QThread):
@@ -74,13 +75,13 @@ class TrainingProcess(QObject):
         """The sequence number of the last command sent."""
         return self._seq
 
-    def send(self, name: str, *args: Any) -> int:
+    def send(self, command: Command) -> int:
         """Send one command to the child; returns its sequence number (0 if already closed)."""
         if self._closed:
             return 0
         self._seq += 1
         try:
-            self._commands.send((self._seq, name, *args))
+            self._commands.send((self._seq, command))
         except (BrokenPipeError, OSError):
             self._closed = True
             return 0
@@ -96,7 +97,7 @@ class TrainingProcess(QObject):
             return
         if not self._closed:
             try:
-                self._commands.send((self._seq + 1, "stop"))
+                self._commands.send((self._seq + 1, Stop()))
             except (BrokenPipeError, OSError):
                 pass
             self._closed = True

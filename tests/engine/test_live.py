@@ -9,8 +9,20 @@ import threading
 import numpy as np
 import pytest
 
+from engine.commands import (
+    ApplyArchitecture,
+    ApplySettings,
+    Play,
+    Reset,
+    SetBias,
+    SetData,
+    Step,
+    Stop,
+)
+from engine.config import Architecture, Settings
 from engine.datasets import generate
-from engine.live import LiveSession, serve
+from engine.live import LiveSession
+from engine.live_loop import serve
 
 
 def session_with(points, labels, test_every=2, **architecture):
@@ -18,15 +30,15 @@ def session_with(points, labels, test_every=2, **architecture):
     points = np.asarray(points, dtype=float).reshape(-1, 2)
     mask = np.arange(len(points)) % test_every == 1 if test_every else np.zeros(len(points), bool)
     if architecture:
-        s.handle((1, "architecture", architecture))
-    s.handle((2, "data", points, np.asarray(labels), mask, (-6.0, 6.0)))
+        s.handle(1, ApplyArchitecture(Architecture(**architecture)))
+    s.handle(2, SetData(points, np.asarray(labels), mask, (-6.0, 6.0)))
     assert s.message == ""
     return s
 
 
 def test_no_points_cannot_play_and_still_draws():
     s = session_with(np.zeros((0, 2)), np.zeros(0, int))
-    s.handle((3, "play"))
+    s.handle(3, Play())
     assert not s.playing
     snap = s.snapshot()
     assert snap.train_loss is None and snap.test_loss is None and snap.decision_rgb.shape == (100, 100, 3)
@@ -52,7 +64,7 @@ def test_one_class_and_identical_points_are_fine():
 
 def test_zero_hidden_layers_is_logistic_regression():
     points, labels = generate("gauss", 200, 0.0, 1)
-    s = session_with(points, labels, hidden=[], activations=[])
+    s = session_with(points, labels, hidden=(), activations=())
     for _ in range(30):
         s.train_epoch()
     snap = s.snapshot()
@@ -62,7 +74,7 @@ def test_zero_hidden_layers_is_logistic_regression():
 
 def test_eight_layers_of_sixteen_neurons_train_and_draw():
     points, labels = generate("spiral", 300, 0.0, 1)
-    s = session_with(points, labels, hidden=[16] * 8, activations=["relu"] * 8)
+    s = session_with(points, labels, hidden=(16,) * 8, activations=("relu",) * 8)
     for _ in range(5):
         assert s.train_epoch()
     snap = s.snapshot()
@@ -81,23 +93,54 @@ def test_refused_commands_name_the_problem_and_change_nothing():
     points, labels = generate("circle", 100, 0.0, 0)
     s = session_with(points, labels)
     weights = s.net.params.copy()
-    s.handle((5, "architecture", {"features": []}))
-    assert "feature" in s.message and s.arch.features == ("x1", "x2")
-    s.handle((6, "settings", {"learning_rate": -1}))
+    s.handle(5, ApplyArchitecture(Architecture(features=())))
+    assert "feature" in s.message and s.arch.features == ("x1", "x2") and s.seq == 5
+    s.handle(6, ApplySettings(Settings(learning_rate=-1)))
     assert "learning rate" in s.message and s.settings.learning_rate == 0.03
-    s.handle((7, "architecture", {"hidden": [4] * 9, "activations": ["tanh"] * 9}))
+    s.handle(7, ApplyArchitecture(Architecture(hidden=(4,) * 9, activations=("tanh",) * 9)))
     assert s.message and len(s.arch.hidden) == 2
-    s.handle((8, "no_such_command"))
-    assert s.message
+    s.handle(8, ApplyArchitecture(Architecture(hidden=(17,), activations=("tanh",))))
+    assert "16 neurons" in s.message and len(s.arch.hidden) == 2
+    s.handle(9, SetBias(7, 0, 1.0))
+    assert "no layer 7" in s.message
     np.testing.assert_array_equal(s.net.params, weights)
+
+
+def test_an_unknown_command_is_a_programming_error():
+    s = LiveSession(seed=0)
+    with pytest.raises(TypeError, match="no handler"):
+        s.handle(1, ("play",))  # the old tuple protocol, or any other object, is not a command
+    with pytest.raises(TypeError):
+        s.handle(2, "no_such_command")
+
+
+def test_every_command_has_a_handler():
+    from typing import get_args
+
+    from engine import commands, live
+
+    assert set(get_args(commands.Command)) == set(live._HANDLERS)
+
+
+def test_changing_only_the_activations_keeps_the_weights():
+    points, labels = generate("circle", 100, 0.0, 0)
+    s = session_with(points, labels)
+    for _ in range(3):
+        s.train_epoch()
+    weights, run = s.net.params.copy(), s.run
+    s.handle(4, ApplyArchitecture(Architecture(activations=("step", "tanh"))))
+    assert s.message == "" and s.run == run and s.snapshot().activations == ("step", "tanh")
+    np.testing.assert_array_equal(s.net.params, weights)
+    s.handle(5, ApplyArchitecture(Architecture(hidden=(3,), activations=("step",))))
+    assert s.run == run + 1 and s.snapshot().layer_sizes == (2, 3, 1)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 def test_a_learning_rate_of_10_neither_crashes_nor_paints_garbage(activation):
     points, labels = generate("circle", 300, 0.1, 0)
-    s = session_with(points, labels, hidden=[8, 8], activations=[activation] * 2)
-    s.handle((3, "settings", {"learning_rate": 10.0, "batch_size": 1}))
-    s.handle((4, "play"))
+    s = session_with(points, labels, hidden=(8, 8), activations=(activation,) * 2)
+    s.handle(3, ApplySettings(Settings(learning_rate=10.0, batch_size=1)))
+    s.handle(4, Play())
     for _ in range(100):
         if not s.train_epoch():
             break
@@ -110,10 +153,10 @@ def test_a_learning_rate_of_10_neither_crashes_nor_paints_garbage(activation):
 def test_divergence_pauses_keeps_the_last_finite_weights_and_recovers():
     points, values = generate("plane", 300, 0.0, 0)
     s = LiveSession(seed=0)
-    s.handle((1, "architecture", {"regression": True, "hidden": [8, 8], "activations": ["linear", "linear"]}))
-    s.handle((2, "data", points, values, np.arange(300) % 2 == 1, (-6.0, 6.0)))
-    s.handle((3, "settings", {"learning_rate": 10.0}))
-    s.handle((4, "play"))
+    s.handle(1, ApplyArchitecture(Architecture(regression=True, hidden=(8, 8), activations=("linear", "linear"))))
+    s.handle(2, SetData(points, values, np.arange(300) % 2 == 1, (-6.0, 6.0)))
+    s.handle(3, ApplySettings(Settings(learning_rate=10.0)))
+    s.handle(4, Play())
     epochs = 0
     while s.train_epoch():
         epochs += 1
@@ -123,9 +166,9 @@ def test_divergence_pauses_keeps_the_last_finite_weights_and_recovers():
     np.testing.assert_array_equal(s.net.params, s.last_finite)
     snap = s.snapshot()
     assert snap.diverged and snap.epoch == epochs  # the diverging epoch is not counted
-    s.handle((5, "settings", {"learning_rate": 0.001}))
-    s.handle((6, "reset"))
-    s.handle((7, "play"))
+    s.handle(5, ApplySettings(Settings(learning_rate=0.001)))
+    s.handle(6, Reset())
+    s.handle(7, Play())
     assert s.playing and not s.diverged
     for _ in range(5):
         assert s.train_epoch()
@@ -138,17 +181,17 @@ def test_serve_obeys_commands_in_order_and_stops():
     worker = threading.Thread(target=serve, args=(command_read, snapshot_write, 0))
     worker.start()
     points, labels = generate("xor", 100, 0.0, 0)
-    command_write.send((1, "data", points, labels, np.arange(100) % 2 == 0, (-6.0, 6.0)))
+    command_write.send((1, SetData(points, labels, np.arange(100) % 2 == 0, (-6.0, 6.0))))
     for seq, rate in enumerate((0.1, 0.2, 0.3), start=2):
-        command_write.send((seq, "settings", {"learning_rate": rate}))
-    command_write.send((5, "reset"))
-    command_write.send((6, "settings", {"learning_rate": 0.5}))
-    command_write.send((7, "step", 3))
+        command_write.send((seq, ApplySettings(Settings(learning_rate=rate))))
+    command_write.send((5, Reset()))
+    command_write.send((6, ApplySettings(Settings(learning_rate=0.5))))
+    command_write.send((7, Step(3)))
     snap = None
     while snap is None or snap.seq < 7:
         snap = snapshot_read.recv()
     assert snap.settings.learning_rate == 0.5 and snap.epoch == 3
-    command_write.send((8, "stop"))
+    command_write.send((8, Stop()))
     worker.join(5)
     assert not worker.is_alive()
 
@@ -161,6 +204,32 @@ def test_snapshot_losses_are_those_of_the_current_weights():
     snap = s.snapshot()  # reuses the last epoch's measurement
     assert snap.train_loss == s.net.loss(s.X_train, s.y_train)
     assert snap.test_loss == s.net.loss(s.X_test, s.y_test)
-    s.handle((9, "set_bias", 1, 0, 3.0))  # weights changed by a command: measured afresh
+    s.handle(9, SetBias(2, 0, 3.0))  # weights changed by a command: measured afresh
     snap = s.snapshot()
     assert snap.train_loss == s.net.loss(s.X_train, s.y_train)
+
+
+def test_serve_reports_a_failing_or_unknown_command_and_keeps_serving():
+    command_read, command_write = mp.Pipe(duplex=False)
+    snapshot_read, snapshot_write = mp.Pipe(duplex=False)
+    worker = threading.Thread(target=serve, args=(command_read, snapshot_write, 0), daemon=True)
+    worker.start()
+    points, labels = generate("xor", 100, 0.0, 0)
+    command_write.send((1, SetData(points, labels, np.arange(100) % 2 == 0, (-6.0, 6.0))))
+    command_write.send((2, "no_such_command"))  # a programming error: reported, not dropped
+    snap = None
+    while snap is None or snap.seq < 2:
+        snap = snapshot_read.recv()
+    assert "programming error" in snap.message and "no_such_command" in snap.message
+    bad = SetData(points, labels, np.arange(100) % 2 == 0, None)  # type: ignore[arg-type]  # no bounds
+    command_write.send((3, bad))  # fails unexpectedly: reported once, never retried
+    while snap.seq < 3:
+        snap = snapshot_read.recv()
+    assert "unexpected error while applying SetData" in snap.message and not snap.playing
+    command_write.send((4, Step(2)))
+    while snap.seq < 4:
+        snap = snapshot_read.recv()
+    assert snap.epoch == 2 and snap.message == ""
+    command_write.send((5, Stop()))
+    worker.join(5)
+    assert not worker.is_alive()

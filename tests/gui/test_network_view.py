@@ -11,6 +11,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from engine import palette
+from engine.commands import ApplyArchitecture, SetData
+from engine.config import Architecture
 from engine.datasets import generate
 from engine.features import FEATURES
 from engine.live import LiveSession, Snapshot
@@ -24,9 +26,9 @@ def make_snapshot(features: list[str], hidden: list[int], epochs: int = 0) -> Sn
     session = LiveSession(seed=1)
     points, labels = generate("circle", 200, seed=1)
     test_mask = np.arange(len(points)) % 2 == 0
-    session.handle((1, "data", points, labels, test_mask, (-6.0, 6.0)))
-    session.handle((2, "architecture", {"features": features, "hidden": hidden,
-                                        "activations": ["tanh"] * len(hidden)}))
+    session.handle(1, SetData(points, labels, test_mask, (-6.0, 6.0)))
+    session.handle(2, ApplyArchitecture(Architecture(hidden=tuple(hidden), activations=("tanh",) * len(hidden),
+                                                     features=tuple(features))))
     assert session.message == ""
     for _ in range(epochs):
         session.train_epoch()

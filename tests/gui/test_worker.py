@@ -65,14 +65,15 @@ class _Collector(QObject):
 
 
 def test_training_process_obeys_commands_and_stops_cleanly(qtbot):
+    from engine.commands import SetData, Step
     from engine.datasets import generate
 
     process = TrainingProcess(seed=3)
     collector = _Collector()
     process.snapshot_received.connect(collector.add)
     points, labels = generate("xor", 200, 0.0, 3)
-    process.send("data", points, labels, np.arange(200) % 2 == 0, (-6.0, 6.0))
-    seq = process.send("step", 25)
+    process.send(SetData(points, labels, np.arange(200) % 2 == 0, (-6.0, 6.0)))
+    seq = process.send(Step(25))
     qtbot.waitUntil(lambda: bool(collector.snapshots) and collector.snapshots[-1].seq == seq, timeout=60000)
     last = collector.snapshots[-1]
     assert last.epoch == 25 and last.n_train == 100 and last.n_test == 100

@@ -1,0 +1,118 @@
+"""The trainer process's loop: obey commands in order, train while playing, publish snapshots (no Qt).
+
+``serve`` runs in the window's spawned child process (see ``gui.worker``); it owns one
+``engine.live.LiveSession``, paces training to the chosen speed and publishes at most
+60 snapshots a second, never letting a command wait longer than one short training slice.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from engine.commands import UNEXPECTED, Command, Stop, UnknownCommand, name_of
+from engine.live import LiveSession
+
+SNAPSHOT_PERIOD = 1.0 / 60.0  # at most 60 snapshots a second
+
+
+class _Pacer:
+    """Keeps training at ``speed`` epochs per second (None: as fast as it goes) and measures the rate."""
+
+    def __init__(self) -> None:
+        self.restart()
+        self.rate_start, self.rate_epochs = time.perf_counter(), 0
+
+    def restart(self) -> None:
+        """Training (re)started: count from now."""
+        self.start, self.done = time.perf_counter(), 0
+
+    def due(self, speed: float | None) -> bool:
+        """Whether the next epoch may run now."""
+        return speed is None or self.done < speed * (time.perf_counter() - self.start)
+
+    def count(self) -> None:
+        """One epoch was trained."""
+        self.done += 1
+        self.rate_epochs += 1
+
+    def rate(self, session: LiveSession) -> None:
+        """Update the session's epochs per second about twice a second."""
+        now = time.perf_counter()
+        if not session.playing:
+            session.epochs_per_second = 0.0
+            self.rate_start, self.rate_epochs = now, 0
+        elif now - self.rate_start >= 0.5:
+            session.epochs_per_second = self.rate_epochs / (now - self.rate_start)
+            self.rate_start, self.rate_epochs = now, 0
+
+
+def _train_slice(session: LiveSession, pacer: _Pacer, seconds: float = 0.008) -> None:
+    """Train for a short slice, so commands are never kept waiting long."""
+    slice_end = time.perf_counter() + seconds
+    while session.playing and time.perf_counter() < slice_end:
+        if not pacer.due(session.settings.speed):
+            time.sleep(0.002)
+        elif session.train_epoch():
+            pacer.count()
+
+
+def _obey(session: LiveSession, seq: int, command: Command) -> None:
+    """Apply one command in the child: any failure becomes the next snapshot's message, never a retry."""
+    try:
+        session.handle(seq, command)
+    except UnknownCommand as problem:  # no handler: a programming error in the window, reported as one
+        session.seq = seq
+        session.message = f"{UNEXPECTED} (a programming error): {problem}"
+    except Exception as problem:  # noqa: BLE001 - report it and keep serving
+        session.playing = False
+        session.message = f"{UNEXPECTED} while applying {name_of(command)} and paused: {problem!r}"
+
+
+def serve(commands: Any, snapshots: Any, seed: int = 0) -> None:
+    """The child process's loop: obey commands in order, train while playing, publish snapshots.
+
+    ``commands`` and ``snapshots`` are the two ends of one-way pipes; commands arrive as
+    ``(seq, command)``. Returns on ``Stop`` or when the window's end of the command pipe
+    closes. An unexpected error pauses training and is reported in the next snapshot; it
+    never ends the loop.
+    """
+    session = LiveSession(seed)
+    pacer = _Pacer()
+    next_emit = 0.0
+    dirty = True
+    try:
+        while True:
+            # Block for the next command only when idle and up to date; while training, just peek.
+            wait = 0.0 if session.playing or dirty else None
+            while commands.poll(wait):
+                seq, command = commands.recv()
+                if isinstance(command, Stop):
+                    return
+                was_playing = session.playing
+                _obey(session, seq, command)
+                if session.playing and not was_playing:
+                    pacer.restart()
+                dirty, wait = True, 0.0
+            try:
+                if session.playing:
+                    _train_slice(session, pacer)
+                    dirty = True
+                pacer.rate(session)
+                now = time.perf_counter()
+                if dirty and now >= next_emit:
+                    snapshots.send(session.snapshot())
+                    next_emit = max(next_emit + SNAPSHOT_PERIOD, now)
+                    dirty = False
+                elif dirty and not session.playing:
+                    time.sleep(max(0.0, next_emit - now))
+            except (EOFError, BrokenPipeError, OSError):
+                raise
+            except Exception as problem:  # noqa: BLE001 - report it, keep serving
+                session.playing = False
+                session.message = f"{UNEXPECTED} and paused: {problem!r}"
+                dirty = True
+    except (EOFError, BrokenPipeError, OSError, KeyboardInterrupt):
+        return
+    finally:
+        snapshots.close()
