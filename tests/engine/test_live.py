@@ -219,15 +219,18 @@ def test_serve_reports_a_failing_or_unknown_command_and_keeps_serving():
     command_write.send((2, "no_such_command"))  # a programming error: reported, not dropped
     snap = None
     while snap is None or snap.seq < 2:
+        assert snapshot_read.poll(60), "the trainer loop hung"
         snap = snapshot_read.recv()
     assert "programming error" in snap.message and "no_such_command" in snap.message
     bad = SetData(points, labels, np.arange(100) % 2 == 0, None)  # type: ignore[arg-type]  # no bounds
     command_write.send((3, bad))  # fails unexpectedly: reported once, never retried
     while snap.seq < 3:
+        assert snapshot_read.poll(60), "the trainer loop hung"
         snap = snapshot_read.recv()
     assert "unexpected error while applying SetData" in snap.message and not snap.playing
     command_write.send((4, Step(2)))
     while snap.seq < 4:
+        assert snapshot_read.poll(60), "the trainer loop hung"
         snap = snapshot_read.recv()
     assert snap.epoch == 2 and snap.message == ""
     command_write.send((5, Stop()))
