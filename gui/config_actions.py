@@ -1,26 +1,29 @@
 """The window's edits of the network's shape, the settings and the data, each one undoable.
 
-Every user edit builds a new ``Config`` (or lets the data model change), applies it, and
-records (before, after) on the undo stack. ``apply_config`` is the single place that
-turns a configuration into trainer commands and control values, used alike by user
-edits, undo, redo and opening a session; controls are updated with their signals
-blocked, so nothing echoes back.
+Every user edit builds a new ``Configuration`` (or lets the data model change), puts it in
+the window's ``ConfigModel`` and records (before, after) on the undo stack. The
+controller sends what changed to the trainer; ``_on_config_changed`` shows it on the
+controls, with their signals blocked, so nothing echoes back. User edits, undo, redo and
+opening a session all go this one way.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker
 
+from engine.config import Architecture
 from engine.features import FEATURES
+from gui.config_model import Configuration
 from gui.data_model import DataState
-from gui.undo import Config, StateCommand
+from gui.undo import StateCommand
 
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 16
 MERGE_RATIO, MERGE_BATCH = 1, 2  # undo steps that merge while the user drags or spins
+ARCHITECTURE_FIELDS = frozenset(f.name for f in fields(Architecture))
 
 
 def _select(combo, value) -> None:
@@ -33,27 +36,20 @@ class ConfigActions:
     """Mixed into MainWindow: handlers for settings, shape, task and data edits."""
 
     # ------------------------------------------------------------------ config
-    def config(self) -> Config:
+    def config(self) -> Configuration:
         """The configuration in force (what the user asked for)."""
-        return self._config
+        return self.configuration.current
 
-    def apply_config(self, new: Config) -> None:
-        """Make ``new`` the configuration: trainer commands for what changed, controls to match."""
-        old, ctl = self._config, self.controller
-        self._config = new
-        if new.shape() != old.shape():
-            ctl.set_architecture(hidden=list(new.hidden), activations=list(new.activations),
-                                 features=list(new.features), regression=new.regression)
-        elif new.activations != old.activations:
-            ctl.set_activations(list(new.activations))  # keeps the weights
-        settings = new.settings()
-        changed = {k: v for k, v in settings.items() if old.settings()[k] != v}
-        if changed:
-            ctl.set_settings(**changed)
-        self._show_config(new)
+    def apply_config(self, new: Configuration) -> None:
+        """Make ``new`` the configuration (undo, redo, an opened session): the trainer and controls follow."""
+        self.configuration.restore(new)
+
+    def _on_config_changed(self, _before: Configuration, after: Configuration) -> None:
+        self._show_config(after)
         self._sync_structure()
 
-    def _show_config(self, cfg: Config) -> None:
+    def _show_config(self, config: Configuration) -> None:
+        cfg, arch = config.settings, config.architecture
         c = self.controls
         blockers = [QSignalBlocker(w) for w in (c.learning_rate, c.optimizer, c.batch_size, c.regularization,
                                                    c.reg_rate, c.task, c.activation)]
@@ -62,17 +58,19 @@ class ConfigActions:
         c.batch_size.setValue(cfg.batch_size)
         _select(c.regularization, cfg.regularization)
         _select(c.reg_rate, cfg.reg_rate)
-        if bool(c.task.currentData()) != cfg.regression:
-            _select(c.task, cfg.regression)
-            c.set_regression(cfg.regression)
-        if len(set(cfg.activations)) == 1:
-            _select(c.activation, cfg.activations[0])
+        if bool(c.task.currentData()) != arch.regression:
+            _select(c.task, arch.regression)
+            c.set_regression(arch.regression)
+        if len(set(arch.activations)) == 1:
+            _select(c.activation, arch.activations[0])
         del blockers
 
     def change_config(self, text: str, merge_id: int = -1, **changes) -> None:
         """A user edit of the configuration: apply it and record it for undo."""
-        before = self._config
-        after = replace(before, **changes)
+        before = self.configuration.current
+        shape = {k: v for k, v in changes.items() if k in ARCHITECTURE_FIELDS}
+        training = {k: v for k, v in changes.items() if k not in ARCHITECTURE_FIELDS}
+        after = Configuration(replace(before.architecture, **shape), replace(before.settings, **training))
         if after == before:
             return
         self.apply_config(after)
@@ -106,30 +104,31 @@ class ConfigActions:
 
     def _on_activation_change(self, _index: int) -> None:
         name = self.controls.activation.currentData()
-        self.change_config("Change activation", activations=(name,) * len(self._config.hidden))
+        self.change_config("Change activation", activations=(name,) * len(self.configuration.architecture.hidden))
 
     def _on_layer_activation_change(self, layer: int, name: str) -> None:
-        activations = list(self._config.activations)
+        activations = list(self.configuration.architecture.activations)
         if 0 <= layer < len(activations):
             activations[layer] = name
             self.change_config(f"Change layer {layer + 1}'s activation", activations=tuple(activations))
 
     def _on_layer_count_change(self, count: int) -> None:
         count = max(0, min(MAX_HIDDEN_LAYERS, count))
-        hidden, activations = list(self._config.hidden), list(self._config.activations)
+        arch = self.configuration.architecture
+        hidden, activations = list(arch.hidden), list(arch.activations)
         fill_size, fill_act = (hidden[-1], activations[-1]) if hidden else (4, self.controls.activation.currentData())
         hidden = hidden[:count] + [fill_size] * (count - len(hidden))
         activations = activations[:count] + [fill_act] * (count - len(activations))
         self.change_config("Change hidden layers", hidden=tuple(hidden), activations=tuple(activations))
 
     def _on_neuron_count_change(self, layer: int, count: int) -> None:
-        hidden = list(self._config.hidden)
+        hidden = list(self.configuration.architecture.hidden)
         if 0 <= layer < len(hidden):
             hidden[layer] = max(1, min(MAX_NEURONS, count))
             self.change_config(f"Change neurons of layer {layer + 1}", hidden=tuple(hidden))
 
     def _on_feature_toggle(self, name: str) -> None:
-        features = list(self._config.features)
+        features = list(self.configuration.architecture.features)
         if name in features:
             if len(features) == 1:
                 self.statusBar().showMessage("At least one input feature is needed: the network needs an input.",

@@ -1,16 +1,16 @@
 """The controller: owns the training process; its public methods send commands, in order.
 
-It keeps what the user asked for (network shape, settings) and the latest snapshot the
-trainer published; the window draws from ``take_fresh()`` on its display timer. Data
-edits are coalesced (a brush stroke sends the data at most every 30 ms), but any other
-command first flushes pending data, so commands still reach the trainer in order.
+It watches the window's two models: the data (``DataModel``) and the configuration
+(``ConfigModel``: one ``Architecture``, one ``Settings``, sent as they are whenever
+they change). It keeps the latest snapshot the trainer published; the window draws from
+``take_fresh()`` on its display timer. Data edits are coalesced (a brush stroke sends
+the data at most every 30 ms), but any other command first flushes pending data, so
+commands still reach the trainer in order.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,9 +30,10 @@ from engine.commands import (
     SetWeight,
     Step,
 )
-from engine.config import Architecture, Settings
+from engine.config import Settings
 from engine.maps import Bounds, view_bounds
 from engine.snapshot import Snapshot
+from gui.config_model import ConfigModel, Configuration
 from gui.data_model import DataModel
 from gui.series import GrowingSeries
 from gui.worker import TrainingProcess
@@ -52,13 +53,10 @@ class Controller(QObject):
     # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
     gradient_checked = Signal(object)
 
-    def __init__(self, model: DataModel, seed: int = 0, parent: QObject | None = None) -> None:
+    def __init__(self, model: DataModel, config: ConfigModel, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.hidden: list[int] = [4, 2]
-        self.activations: list[str] = ["tanh", "tanh"]
-        self.features: list[str] = ["x1", "x2"]
-        self.regression = False
+        self.config = config
         self.bounds = Bounds()
         self.latest: Snapshot | None = None
         self._fresh = False
@@ -69,7 +67,6 @@ class Controller(QObject):
         self._run = -1
         self._pending_history: tuple[np.ndarray, int] | None = None
         self._seed = seed
-        self._settings = Settings()
         self._surrogate = False
         self._closing = False
         self.restarts = 0
@@ -80,7 +77,8 @@ class Controller(QObject):
         self._data_timer.timeout.connect(self.flush_data)
         self._data_pending = False
         model.changed.connect(self._on_data_change)
-        self.send(ApplyArchitecture(self._architecture()))
+        config.changed.connect(self._on_config_change)
+        self._send_config()
 
     def _start_process(self) -> TrainingProcess:
         process = TrainingProcess(self._seed, self)
@@ -95,9 +93,7 @@ class Controller(QObject):
         self.process.close()
         self.restarts += 1
         self.process = self._start_process()
-        self.process.send(ApplyArchitecture(self._architecture()))
-        if self._settings != Settings():
-            self.process.send(ApplySettings(self._settings))
+        self._send_config()
         if self._surrogate:
             self.process.send(SetSurrogate(True))
         self.flush_data()
@@ -110,8 +106,18 @@ class Controller(QObject):
             self.flush_data()
         return self.process.send(command)
 
-    def _architecture(self) -> Architecture:
-        return Architecture(tuple(self.hidden), tuple(self.activations), tuple(self.features), self.regression)
+    def _send_config(self) -> None:
+        """The whole configuration, to a trainer that has just started."""
+        self.process.send(ApplyArchitecture(self.config.architecture))
+        if self.config.settings != Settings():
+            self.process.send(ApplySettings(self.config.settings))
+
+    def _on_config_change(self, before: Configuration, after: Configuration) -> None:
+        # A new shape builds fresh weights; new activations alone keep them (the trainer tells).
+        if after.architecture != before.architecture:
+            self.send(ApplyArchitecture(after.architecture))
+        if after.settings != before.settings:
+            self.send(ApplySettings(after.settings))
 
     def _on_data_change(self) -> None:
         self.bounds = view_bounds(self.model.points)
@@ -148,33 +154,6 @@ class Controller(QObject):
     def reset(self) -> int:
         """New initial weights for the same network and data."""
         return self.send(Reset())
-
-    def set_settings(self, **changes: Any) -> int:
-        """Change learning rate, optimizer, batch size, regularization, speed or discretize."""
-        self._settings = replace(self._settings, **changes)
-        return self.send(ApplySettings(self._settings))
-
-    def set_architecture(self, hidden: list[int] | None = None, activations: list[str] | None = None,
-                         features: list[str] | None = None, regression: bool | None = None) -> int:
-        """Change the network's shape (fresh weights)."""
-        if hidden is not None:
-            old = self.activations
-            self.hidden = list(hidden)
-            fill = old[-1] if old else "tanh"
-            self.activations = (list(activations) if activations is not None
-                                else [old[i] if i < len(old) else fill for i in range(len(hidden))])
-        elif activations is not None:
-            self.activations = list(activations)
-        if features is not None:
-            self.features = list(features)
-        if regression is not None:
-            self.regression = bool(regression)
-        return self.send(ApplyArchitecture(self._architecture()))
-
-    def set_activations(self, activations: list[str]) -> int:
-        """Change the hidden activations but keep every weight."""
-        self.activations = list(activations)
-        return self.send(ApplyArchitecture(self._architecture()))  # same shape: keeps the weights
 
     def set_focus(self, focus: tuple[int, int] | None) -> int:
         """Show neuron ``(l, j)``'s map on the canvas instead of the output (None: the output)."""

@@ -10,12 +10,14 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from engine.commands import LoadWeights
+from engine.config import Architecture, Settings
 from engine.network import Network
 from engine.session_file import Session
 from gui import session as session_io
 from gui.autosave import Autosaver, data_dir
+from gui.config_model import Configuration
 from gui.files import FileManager
-from gui.undo import Config, StateCommand
+from gui.undo import StateCommand
 
 
 class FileActions:
@@ -90,7 +92,7 @@ class FileActions:
         if model is None:
             self.files._error("Cannot export", "There is no trained network to export yet.")
             return False
-        return self.files.export_model({**model, "features": list(self._config.features)}, path)
+        return self.files.export_model({**model, "features": list(self.config().architecture.features)}, path)
 
     # ---------------------------------------------------------------- opening
     def _on_file_opened(self, kind: str, path: str, result) -> None:
@@ -116,7 +118,7 @@ class FileActions:
         before_data = self.model.state()
         self._apply_data(session_io.data_of(session))
         self.undo_stack.push(StateCommand("Open session", self._apply_data, before_data, self.model.state()))
-        before = self._config
+        before = self.config()
         after = session_io.config_of(session)
         self.apply_config(after)
         self.undo_stack.push(StateCommand("Open session", self.apply_config, before, after))
@@ -175,7 +177,9 @@ class FileActions:
     def _remember_layout(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
-        self.settings.setValue("config", repr(self._config.__dict__))
+        config = self.config()
+        self.settings.setValue("config", repr({"architecture": config.architecture.__dict__,
+                                               "settings": config.settings.training()}))
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
@@ -190,8 +194,9 @@ class FileActions:
                 import ast
 
                 fields = ast.literal_eval(saved)  # literals only: nothing is executed
-                cfg = Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
-                if cfg.regression == self._config.regression:
+                cfg = Configuration(Architecture(**fields["architecture"]), Settings(**fields["settings"]))
+                cfg.architecture.check()
+                if cfg.architecture.regression == self.config().architecture.regression:
                     self.apply_config(cfg)
-            except (ValueError, SyntaxError, TypeError):
+            except (ValueError, SyntaxError, TypeError, KeyError):
                 pass

@@ -34,11 +34,11 @@ from engine.features import LABELS, transform
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
 from gui.config_actions import ConfigActions
+from gui.config_model import ConfigModel
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FileActions
 from gui.guide import Experiment, GuideDialog
-from gui.undo import Config
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
@@ -99,12 +99,12 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         super().__init__()
         self.setWindowTitle("Neural Sandbox")
         self._seed = seed
-        self._config = Config()
         self._restoring = False
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.model = DataModel(seed)
-        self.controller = Controller(self.model, seed, self)
+        self.configuration = ConfigModel(self)
+        self.controller = Controller(self.model, self.configuration, seed, self)
         self._setup_files(persistent, ask=dialogs)
         self.controls = Controls()
         self.canvas = DataCanvas(self.model)
@@ -147,7 +147,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             self._restore_layout()
             self._fit_to_screen(remembered=True)
             self._restore_speed()
-        self.controller.set_settings(speed=self.controls.speed.currentData())
+        self.configuration.update_settings(speed=self.controls.speed.currentData())
         self.undo_stack.clear()
         self._offer_recovery(ask_restore)
 
@@ -289,13 +289,13 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         c.play.toggled.connect(self._on_play_toggle)
         c.step.clicked.connect(self._on_step_click)
         c.reset.clicked.connect(self._on_reset_click)
-        c.speed.currentIndexChanged.connect(lambda _: ctl.set_settings(speed=c.speed.currentData()))
+        c.speed.currentIndexChanged.connect(lambda _: self.configuration.update_settings(speed=c.speed.currentData()))
         c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
         for name, combo in (("learning_rate", c.learning_rate), ("optimizer", c.optimizer),
                             ("regularization", c.regularization), ("reg_rate", c.reg_rate)):
             combo.currentIndexChanged.connect(lambda _, n=name, w=combo: self._on_setting_change(n, w.currentData()))
         c.batch_size.valueChanged.connect(lambda v: self._on_setting_change("batch_size", int(v)))
-        c.discretize.toggled.connect(lambda on: ctl.set_settings(discretize=bool(on)))
+        c.discretize.toggled.connect(lambda on: self.configuration.update_settings(discretize=bool(on)))
         c.activation.currentIndexChanged.connect(self._on_activation_change)
         c.task.currentIndexChanged.connect(self._on_task_change)
         c.regenerate.clicked.connect(self._on_regenerate)
@@ -328,6 +328,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
             "Your points and settings are kept.", 10000))
         self.model.changed.connect(self._on_data_change)
+        self.configuration.changed.connect(self._on_config_changed)
         self.model.edited.connect(self._on_data_edit)
         self.undo_stack.indexChanged.connect(lambda _: self.autosaver and self.autosaver.changed())
 
@@ -396,7 +397,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.controller.send(CheckGradients())
 
     def _on_step_to_sigmoid(self) -> None:
-        activations = tuple("sigmoid" if a == "step" else a for a in self._config.activations)
+        activations = tuple("sigmoid" if a == "step" else a for a in self.configuration.architecture.activations)
         self.change_config("Switch step to sigmoid", activations=activations)
 
     def _on_canvas_hover(self, point) -> None:
@@ -449,7 +450,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
 
     def _sync_structure(self) -> None:
         """Rebuild the network view when the shape the user asked for changed."""
-        cfg = self._config
+        cfg = self.configuration.architecture
         outputs = self.model.class_count() if (not cfg.regression and self.model.class_count() >= 3) else 1
         structure = (cfg.features, cfg.hidden, cfg.activations, outputs)
         if structure != self._structure:

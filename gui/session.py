@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.config import Architecture, Settings
 from engine.session_file import Session
+from gui.config_model import Configuration
 from gui.data_model import DataState
-from gui.undo import Config
 
 
 def capture(window) -> Session:
     """Everything needed to pick up where the user is: points, shape, settings, weights, history."""
     model, ctl, snap = window.model, window.controller, window.controller.latest
-    config = window.config()
+    config = window.config().architecture
     weights = None
     epoch = 0
     if snap is not None and tuple(snap.layer_sizes[1:-1]) == config.hidden and snap.features == config.features:
@@ -34,19 +35,20 @@ def capture(window) -> Session:
     return Session(
         points=model.points, labels=model.labels, keys=model.keys, train_ratio=model.train_ratio,
         regression=model.regression, features=config.features, hidden=config.hidden,
-        activations=config.activations, settings=config.settings(),
+        activations=config.activations, settings=window.config().settings.training(),
         step_surrogate=bool(snap.step_surrogate) if snap is not None else False,
         model=weights, epoch=epoch, history=history,
     )
 
 
-def config_of(session: Session) -> Config:
+def config_of(session: Session) -> Configuration:
     """The session's network shape and settings as a window configuration."""
     s = session.settings
-    return Config(
-        hidden=tuple(session.hidden), activations=tuple(session.activations), features=tuple(session.features),
-        regression=session.regression, learning_rate=float(s["learning_rate"]), optimizer=s["optimizer"],
-        batch_size=int(s["batch_size"]), regularization=s.get("regularization"), reg_rate=float(s["reg_rate"]),
+    return Configuration(
+        Architecture(hidden=tuple(session.hidden), activations=tuple(session.activations),
+                     features=tuple(session.features), regression=session.regression),
+        Settings(learning_rate=float(s["learning_rate"]), optimizer=s["optimizer"], batch_size=int(s["batch_size"]),
+                 regularization=s.get("regularization"), reg_rate=float(s["reg_rate"])),
     )
 
 

@@ -8,34 +8,9 @@ changes of the same control merge into one step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
-
-
-@dataclass(frozen=True)
-class Config:
-    """The network's shape and the training settings, as the user chose them."""
-
-    hidden: tuple[int, ...] = (4, 2)
-    activations: tuple[str, ...] = ("tanh", "tanh")
-    features: tuple[str, ...] = ("x1", "x2")
-    regression: bool = False
-    learning_rate: float = 0.03
-    optimizer: str = "sgd"
-    batch_size: int = 10
-    regularization: str | None = None
-    reg_rate: float = 0.0
-
-    def settings(self) -> dict[str, Any]:
-        """The training settings the trainer takes without a reset."""
-        return {"learning_rate": self.learning_rate, "optimizer": self.optimizer, "batch_size": self.batch_size,
-                "regularization": self.regularization, "reg_rate": self.reg_rate}
-
-    def shape(self) -> tuple:
-        """What needs new weights when it changes."""
-        return self.hidden, self.features, self.regression
 
 
 class StateCommand(QUndoCommand):

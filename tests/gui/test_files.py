@@ -164,13 +164,13 @@ def test_undo_and_redo_walk_through_data_shape_and_settings(qtbot, window):
     assert window.controls.learning_rate.currentData() == 0.03
     assert settle(window).settings.learning_rate == 0.03
     window.undo_action.trigger()
-    assert window.config().hidden == (4, 2)
+    assert window.config().architecture.hidden == (4, 2)
     assert settle(window).layer_sizes == (2, 4, 2, 1)
     window.undo_action.trigger()
     np.testing.assert_array_equal(window.model.points, start_points)
     for _ in range(3):
         window.redo_action.trigger()
-    assert window.config().hidden == (4, 2, 2) and window.config().learning_rate == 0.3
+    assert window.config().architecture.hidden == (4, 2, 2) and window.config().settings.learning_rate == 0.3
     assert settle(window).layer_sizes == (2, 4, 2, 2, 1)
     window.redo_action.trigger()
     assert len(window.model) == 0
@@ -339,7 +339,7 @@ def test_window_layout_and_settings_are_remembered(qtbot, tmp_path, monkeypatch)
     first.close()
     assert first.settings.value("geometry") is not None
     second = make_window(qtbot, preset="circle", persistent=True, ask_restore=lambda s: False)
-    assert second.config().learning_rate == 0.3 and second.config().hidden == (4, 2, 2)
+    assert second.config().settings.learning_rate == 0.3 and second.config().architecture.hidden == (4, 2, 2)
     assert second.controls.learning_rate.currentData() == 0.3
     restored = second.splitter.sizes()  # the offscreen screen may be narrower: compare proportions
     assert abs(restored[1] / restored[2] - sizes[1] / sizes[2]) < 0.05

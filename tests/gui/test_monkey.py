@@ -62,7 +62,7 @@ def _random_action(rng: random.Random, win: MainWindow, qtbot) -> None:
     elif kind == 6:
         rng.choice([view.layers_plus, view.layers_minus]).click()
     elif kind == 7:
-        layers = len(win.config().hidden)
+        layers = len(win.config().architecture.hidden)
         if layers:
             header = view.layer_header(rng.randrange(layers))
             rng.choice([header.plus, header.minus]).click()
@@ -84,7 +84,7 @@ def _random_action(rng: random.Random, win: MainWindow, qtbot) -> None:
         c.task.setCurrentIndex(1 - c.task.currentIndex())
     elif kind == 12:
         cfg = win.config()
-        sizes = [*cfg.hidden, 1]
+        sizes = [*cfg.architecture.hidden, 1]
         layer = rng.randrange(1, len(sizes) + 1)
         qtbot.mouseMove(view.viewport(), view.neuron_center(layer, rng.randrange(sizes[layer - 1])))
         if rng.random() < 0.3:

@@ -113,10 +113,10 @@ def test_parameter_changes_reach_the_trainer_in_order(qtbot, window):
     ctl = window.controller
     window.controls.play.click()
     for rate in (0.1, 0.3, 0.001, 1.0):
-        ctl.set_settings(learning_rate=rate)
+        window.configuration.update_settings(learning_rate=rate)
     ctl.reset()
-    ctl.set_settings(learning_rate=0.003, optimizer="adam", batch_size=7)
-    ctl.set_settings(regularization="l2", reg_rate=0.01)
+    window.configuration.update_settings(learning_rate=0.003, optimizer="adam", batch_size=7)
+    window.configuration.update_settings(regularization="l2", reg_rate=0.01)
     snap = settle(window)
     assert snap.settings.learning_rate == 0.003
     assert snap.settings.optimizer == "adam"
@@ -260,7 +260,7 @@ def test_switching_off_the_last_input_feature_is_refused_with_a_message(qtbot, w
     view = window.network
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center("x1"))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.feature_center("x2"))
-    assert window.config().features == ("x2",)
+    assert window.config().architecture.features == ("x2",)
     assert "At least one input feature" in window.statusBar().currentMessage()
     assert settle(window).features == ("x2",)
 

@@ -97,7 +97,7 @@ def test_a_killed_trainer_is_replaced_and_keeps_the_users_points(qtbot):
     ctl = win.controller
     assert ctl.wait_until(lambda s: s.n_train + s.n_test == 500)
     win.model.add([[1.0, 1.0]], [1.0])
-    ctl.set_settings(learning_rate=0.1)
+    win.configuration.update_settings(learning_rate=0.1)
     old = ctl.process
     os.kill(old._process.pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: ctl.restarts == 1, timeout=60000)
