@@ -75,7 +75,8 @@ class FileManager(QObject):
         self._progress: QProgressDialog | None = None
 
     # ------------------------------------------------------------------ helpers
-    def _error(self, title: str, message: str) -> None:
+    def error(self, title: str, message: str) -> None:
+        """Report a problem: kept in ``last_error``, and shown in a dialog unless ``ask`` is off."""
         self.last_error = message
         if self.ask:
             QMessageBox.warning(self.window, title, message)
@@ -109,7 +110,7 @@ class FileManager(QObject):
         if not path:
             return
         if self.is_loading():
-            self._error("Busy", "Another file is still being read.")
+            self.error("Busy", "Another file is still being read.")
             return
         self._thread = QThread(self)
         self._loader = _Loader(path, regression)
@@ -150,7 +151,7 @@ class FileManager(QObject):
 
     def _on_failed(self, path: str, message: str) -> None:
         self._finish_loading()
-        self._error("Cannot open file", message)
+        self.error("Cannot open file", message)
 
     def shut_down(self) -> None:
         """Stop a read in progress (its result is dropped)."""
@@ -164,7 +165,7 @@ class FileManager(QObject):
         try:
             write(path)
         except (OSError, EngineError) as problem:
-            self._error("Cannot save", f"{path}: {getattr(problem, 'strerror', None) or problem}")
+            self.error("Cannot save", f"{path}: {getattr(problem, 'strerror', None) or problem}")
             return False
         self._remember(path)
         return True
@@ -195,7 +196,7 @@ class FileManager(QObject):
         if not path:
             return False
         if not widget.grab().save(path, "PNG"):
-            self._error("Cannot save", f"{path}: the image could not be written")
+            self.error("Cannot save", f"{path}: the image could not be written")
             return False
         return True
 

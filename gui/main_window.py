@@ -14,7 +14,15 @@ from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDockWidget,
@@ -33,11 +41,11 @@ from engine.datasets import REGRESSION_PRESETS
 from engine.features import LABELS, transform
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
-from gui.config_actions import ConfigActions
-from gui.config_model import ConfigModel
+from gui.config_actions import ConfigPresenter
+from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
-from gui.file_actions import FileActions
+from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
@@ -87,7 +95,7 @@ class RunKeyGuard(QObject):
         return False
 
 
-class MainWindow(ConfigActions, FileActions, QMainWindow):
+class MainWindow(QMainWindow):
     """Neural Sandbox's window: data canvas, network view, loss and gradient plots, controls.
 
     ``persistent`` turns on autosave, crash recovery and remembered settings (off for
@@ -99,14 +107,20 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         super().__init__()
         self.setWindowTitle("Neural Sandbox")
         self._seed = seed
-        self._restoring = False
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.model = DataModel(seed)
         self.configuration = ConfigModel(self)
         self.controller = Controller(self.model, self.configuration, seed, self)
-        self._setup_files(persistent, ask=dialogs)
         self.controls = Controls()
+        self.config_presenter = ConfigPresenter(self.configuration, self.model, self.undo_stack, self.controls,
+                                                lambda text: self.statusBar().showMessage(text, 5000), seed, self)
+        self.file_presenter = FilePresenter(self, self.config_presenter, self.controller, self.undo_stack,
+                                            lambda text: self.statusBar().showMessage(text, 5000), persistent, dialogs)
+        self.files = self.file_presenter.files
+        self.settings = self.file_presenter.settings
+        self.autosaver = self.file_presenter.autosaver
+        self.setAcceptDrops(True)
         self.canvas = DataCanvas(self.model)
         self.network = NetworkView()
         self.loss_plot = LossPlot(self.controller.losses)
@@ -144,12 +158,12 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.controls.pictures.mark(preset)
         self.model.generate(preset, 500, 0.0, seed)
         if persistent:
-            self._restore_layout()
+            self.file_presenter.restore_layout(self.splitter)
             self._fit_to_screen(remembered=True)
             self._restore_speed()
         self.configuration.update_settings(speed=self.controls.speed.currentData())
         self.undo_stack.clear()
-        self._offer_recovery(ask_restore)
+        self.file_presenter.offer_recovery(ask_restore)
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
@@ -249,7 +263,9 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             self.settings.setValue("speed", self.controls.speed.currentText())
 
     def _build_menus(self) -> None:
-        self._build_file_menu()
+        self.file_presenter.build_menu(self.menuBar(), {
+            "Canvas…": lambda: self.canvas, "Network view…": lambda: self.network, "Whole window…": lambda: self})
+        self.recent_menu = self.file_presenter.recent_menu
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
@@ -289,19 +305,8 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         c.play.toggled.connect(self._on_play_toggle)
         c.step.clicked.connect(self._on_step_click)
         c.reset.clicked.connect(self._on_reset_click)
-        c.speed.currentIndexChanged.connect(lambda _: self.configuration.update_settings(speed=c.speed.currentData()))
         c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
-        for name, combo in (("learning_rate", c.learning_rate), ("optimizer", c.optimizer),
-                            ("regularization", c.regularization), ("reg_rate", c.reg_rate)):
-            combo.currentIndexChanged.connect(lambda _, n=name, w=combo: self._on_setting_change(n, w.currentData()))
-        c.batch_size.valueChanged.connect(lambda v: self._on_setting_change("batch_size", int(v)))
-        c.discretize.toggled.connect(lambda on: self.configuration.update_settings(discretize=bool(on)))
-        c.activation.currentIndexChanged.connect(self._on_activation_change)
-        c.task.currentIndexChanged.connect(self._on_task_change)
-        c.regenerate.clicked.connect(self._on_regenerate)
         c.pictures.chosen.connect(self._on_picture_click)
-        c.preset.currentIndexChanged.connect(lambda _: self._on_regenerate())
-        c.ratio.valueChanged.connect(self._on_ratio_change)
         c.show_test.toggled.connect(self.canvas.set_show_test)
         c.classes.idClicked.connect(self._on_class_change)
         c.tools.idClicked.connect(lambda i: setattr(self.canvas, "tool", TOOLS[i]))
@@ -309,10 +314,11 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         c.value.valueChanged.connect(self._on_value_change)
         self.canvas.value_changed.connect(lambda v: c.value.setValue(int(round(v * 100))))
         n = self.network
-        n.feature_toggled.connect(self._on_feature_toggle)
-        n.layer_count_changed.connect(self._on_layer_count_change)
-        n.neuron_count_changed.connect(self._on_neuron_count_change)
-        n.activation_changed.connect(self._on_layer_activation_change)
+        p = self.config_presenter
+        n.feature_toggled.connect(p.toggle_feature)
+        n.layer_count_changed.connect(p.set_layer_count)
+        n.neuron_count_changed.connect(lambda k, count: p.set_neuron_count(k + 1, count))
+        n.activation_changed.connect(lambda k, name: p.set_layer_activation(k + 1, name))
         n.neuron_hovered.connect(ctl.set_focus)
         n.neuron_clicked.connect(self._on_neuron_click)
         n.link_clicked.connect(self._on_link_click)
@@ -321,15 +327,14 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.canvas.point_picked.connect(self._on_point_pick)
         self.inspector.bias_edited.connect(ctl.set_bias)
         self.inspector.bias_edited.connect(lambda *_: self.controls.check_result.setText(""))
-        self.notice.sigmoid_chosen.connect(self._on_step_to_sigmoid)
+        self.notice.sigmoid_chosen.connect(p.switch_step_to_sigmoid)
         self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
         ctl.gradient_checked.connect(self._show_check)
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
             "Your points and settings are kept.", 10000))
         self.model.changed.connect(self._on_data_change)
-        self.configuration.changed.connect(self._on_config_changed)
-        self.model.edited.connect(self._on_data_edit)
+        self.configuration.changed.connect(lambda _before, _after: self._sync_structure())
         self.undo_stack.indexChanged.connect(lambda _: self.autosaver and self.autosaver.changed())
 
     # ---------------------------------------------------------------- handlers
@@ -356,7 +361,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         combo = self.controls.preset
         index = combo.findData(preset)
         if index == combo.currentIndex():
-            self._on_regenerate()  # the same data set again: a new draw, as Regenerate does
+            self.config_presenter.regenerate()  # the same data set again: a new draw, as Regenerate does
         elif index >= 0:
             combo.setCurrentIndex(index)
 
@@ -396,10 +401,6 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         self.controls.check_result.setText("Checking…")
         self.controller.send(CheckGradients())
 
-    def _on_step_to_sigmoid(self) -> None:
-        activations = tuple("sigmoid" if a == "step" else a for a in self.configuration.architecture.activations)
-        self.change_config("Switch step to sigmoid", activations=activations)
-
     def _on_canvas_hover(self, point) -> None:
         self._probe_point = point
         self._show_probe(self.controller.latest)
@@ -434,7 +435,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
             self.controls.preset.setCurrentIndex(self.controls.preset.findData(experiment.preset))
         self.controls.pictures.mark(experiment.preset)
         self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, self._seed)
-        self.change_config(experiment.title, hidden=experiment.hidden,
+        self.config_presenter.change_config(experiment.title, hidden=experiment.hidden,
                            activations=(experiment.activation,) * len(experiment.hidden),
                            learning_rate=experiment.learning_rate)
         self.undo_stack.endMacro()
@@ -531,6 +532,40 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         QMessageBox.about(self, "Neural Sandbox",
                           "Draw points, shape a network, and watch backpropagation train it.")
 
+    # ------------------------------------------------------------- scripting
+    def config(self) -> Configuration:
+        """The configuration in force (what the user asked for)."""
+        return self.configuration.current
+
+    def configure(self, hidden: list[int], activation: str) -> None:
+        """Set the hidden layers and their activation (the command line's --layers, --activation)."""
+        self.config_presenter.configure(hidden, activation)
+
+    def save_session(self, path: str | None = None, ask: bool = False) -> bool:
+        """Save everything (Ctrl+S to the same file, Ctrl+Shift+S to a new one)."""
+        return self.file_presenter.save_session(path, ask)
+
+    def export_history(self, path: str | None = None) -> bool:
+        """Save the loss history as CSV."""
+        return self.file_presenter.export_history(path)
+
+    def export_model(self, path: str | None = None) -> bool:
+        """Save the network as JSON in the CLI's --save-model format."""
+        return self.file_presenter.export_model(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        """Accept a dragged CSV or JSON file."""
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile() and self.file_presenter.can_open(urls[0].toLocalFile()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        """Open the dropped file."""
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.file_presenter.open(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
     # -------------------------------------------------------------- lifecycle
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Save, then stop the display timer, any file read and the trainer before the window goes."""
@@ -538,7 +573,7 @@ class MainWindow(ConfigActions, FileActions, QMainWindow):
         QGuiApplication.instance().removeEventFilter(self._key_guard)
         if self.autosaver is not None:
             self.autosaver.stop()
-            self._remember_layout()
+            self.file_presenter.remember_layout(self.splitter)
         self.files.shut_down()
         self.controller.close()
         super().closeEvent(event)

@@ -12,13 +12,14 @@ import numpy as np
 from engine.config import Architecture, Settings
 from engine.session_file import Session
 from gui.config_model import Configuration
-from gui.data_model import DataState
+from gui.controller import Controller
+from gui.data_model import DataModel, DataState
 
 
-def capture(window) -> Session:
+def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> Session:
     """Everything needed to pick up where the user is: points, shape, settings, weights, history."""
-    model, ctl, snap = window.model, window.controller, window.controller.latest
-    config = window.config().architecture
+    snap = ctl.latest
+    config = configuration.architecture
     weights = None
     epoch = 0
     if snap is not None and tuple(snap.layer_sizes[1:-1]) == config.hidden and snap.features == config.features:
@@ -35,7 +36,7 @@ def capture(window) -> Session:
     return Session(
         points=model.points, labels=model.labels, keys=model.keys, train_ratio=model.train_ratio,
         regression=model.regression, features=config.features, hidden=config.hidden,
-        activations=config.activations, settings=window.config().settings.training(),
+        activations=config.activations, settings=configuration.settings.training(),
         step_surrogate=bool(snap.step_surrogate) if snap is not None else False,
         model=weights, epoch=epoch, history=history,
     )
