@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import limits
 from engine.activations import ACTIVATIONS, STEP_SURROGATE, Activation, Calls, run
 from engine.errors import EngineError
 from engine.losses import TASKS, Task
@@ -118,7 +119,7 @@ class Network:
     def __init__(
         self,
         layer_sizes: Sequence[int],
-        activation: str | Sequence[str] = "tanh",
+        activation: str | Sequence[str] = limits.DEFAULT_ACTIVATION,
         task: str = "binary",
         seed: int = 0,
         init: str = "auto",

@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 
+from engine import limits
 from engine.activations import Calls
 from engine.errors import EngineError
 from engine.network import Buffers, LossPass, Network
@@ -93,9 +94,9 @@ class Trainer:
     def __init__(
         self,
         net: Network,
-        optimizer: str = "sgd",
-        learning_rate: float = 0.03,
-        batch_size: int = 10,
+        optimizer: str = limits.DEFAULT_OPTIMIZER,
+        learning_rate: float = limits.DEFAULT_LEARNING_RATE,
+        batch_size: int = limits.DEFAULT_BATCH_SIZE,
         regularization: str | None = None,
         reg_rate: float = 0.0,
         seed: int = 0,

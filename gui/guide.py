@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from engine import limits
+
 
 @dataclass(frozen=True)
 class Experiment:
@@ -22,15 +24,16 @@ class Experiment:
 
 EXPERIMENTS = (
     Experiment(
-        "Tanh against step on the circle", "circle", (4, 2), "step", 0.03,
+        "Tanh against step on the circle", "circle", limits.DEFAULT_HIDDEN, "step", limits.DEFAULT_LEARNING_RATE,
         "Press Play: the step network's hidden maps never change and the loss stays high. Then pick "
         "Tanh in Activation (the weights are kept) and watch the same network learn."),
     Experiment(
-        "Vanishing gradients in a deep sigmoid network", "spiral", (8, 8, 8, 8, 8, 8), "sigmoid", 0.03,
+        "Vanishing gradients in a deep sigmoid network", "spiral", (8, 8, 8, 8, 8, 8), "sigmoid",
+        limits.DEFAULT_LEARNING_RATE,
         "Press Play and look at the gradient flow plot: each layer further from the output gets a "
         "gradient many times smaller, so the first layers hardly move. Try Tanh or ReLU for comparison."),
     Experiment(
-        "A learning rate that is too high", "circle", (4, 2), "relu", 3.0,
+        "A learning rate that is too high", "circle", limits.DEFAULT_HIDDEN, "relu", 3.0,
         "Press Play: every step overshoots, the loss jumps around or blows up. Lower the learning rate "
         "while it trains and the loss settles."),
 )

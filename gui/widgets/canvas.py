@@ -15,8 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from engine import palette
 from engine.maps import Bounds
+from gui import colors
 from gui.data_model import DataModel
 
 TOOLS = ("point", "brush", "eraser", "pick")
@@ -41,17 +41,9 @@ def plane_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(float(v), f"{v:g}".replace("-", "−")) for v in values]
 
 
-def class_color(label: int) -> QColor:
-    """The colour of class ``label``."""
-    r, g, b = palette.CLASS_COLORS[int(label) % len(palette.CLASS_COLORS)]
-    return QColor(int(r), int(g), int(b))
-
-
 def value_color(value: float) -> QColor:
     """The colour of a regression value in [-1, 1] (orange negative, blue positive)."""
-    lut = palette.diverging_lut(REGRESSION_BINS, strength=1.0)
-    r, g, b = lut[int(np.clip(round((value + 1) / 2 * (REGRESSION_BINS - 1)), 0, REGRESSION_BINS - 1))]
-    return QColor(int(r), int(g), int(b))
+    return colors.value_color(value, REGRESSION_BINS)
 
 
 class DataCanvas(pg.PlotWidget):
@@ -127,7 +119,7 @@ class DataCanvas(pg.PlotWidget):
         if self.model.regression:
             fill = value_color(colour / (REGRESSION_BINS - 1) * 2 - 1)
         else:
-            fill = class_color(colour)
+            fill = colors.class_color(colour)
         pen = pg.mkPen(30, 30, 30, width=1.6) if is_test else pg.mkPen(255, 255, 255, width=1.2)
         return {"brush": pg.mkBrush(fill), "pen": pen, "size": 7, "symbol": "s" if is_test else "o"}
 

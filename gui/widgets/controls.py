@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import datasets, palette
+from engine import datasets, limits, palette
 from gui.widgets.presets import PresetPictures
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -45,7 +45,6 @@ REGULARIZATION_NAMES = (("None", None), ("L1", "l1"), ("L2", "l2"))
 PRESET_NAMES = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Two Gaussians",
                 "spiral": "Spiral", "moons": "Moons", "plane": "Plane (regression)",
                 "multigauss": "Multi-Gaussian (regression)"}
-MAX_CLASSES = 6
 
 
 def _combo(items, tip: str, current) -> QComboBox:
@@ -224,7 +223,7 @@ class Controls(QWidget):
         class_row = QHBoxLayout(classes)
         class_row.setContentsMargins(0, 0, 0, 0)
         class_row.setSpacing(2)
-        for index in range(MAX_CLASSES):
+        for index in range(limits.DRAWN_CLASSES):
             button = name(QToolButton(), f"class-{index + 1}", f"Class {index + 1}")
             button.setIcon(_swatch(index))
             button.setText(str(index + 1))

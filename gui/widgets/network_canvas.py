@@ -16,9 +16,10 @@ from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from engine import maps, palette
+from engine import limits, maps, palette
 from engine.features import DEFAULT_FEATURES, LABELS, transform
 from engine.live import LEVEL_MAX, MAP_RESOLUTION, NEURON_STRIDE, to_levels
+from gui.colors import class_color, qcolor
 from gui.widgets.network_layout import FEATURE_NAMES, DiagramLayout, build_layout
 
 TILE = MAP_RESOLUTION // NEURON_STRIDE  # a neuron map's side in atlas pixels (50)
@@ -32,7 +33,7 @@ _LEVEL_ARGB = (0xFF000000 | _LEVEL_RGB[:, 0].astype(np.uint32) << 16
                | _LEVEL_RGB[:, 1].astype(np.uint32) << 8 | _LEVEL_RGB[:, 2]).astype(np.uint32)
 # A sigmoid output's levels (probability 0..1 -> 127..254) stretched to the full -1..1 range.
 _PROBABILITY_LEVELS = np.append(np.clip(2 * (np.arange(255) - 127), 0, LEVEL_MAX), 255).astype(np.uint8)
-_LEVEL_COLORS = [QColor(*map(int, rgb)) for rgb in _LEVEL_RGB]
+_LEVEL_COLORS = [qcolor(rgb) for rgb in _LEVEL_RGB]
 
 
 def _tint_argb(colour: np.ndarray) -> np.ndarray:
@@ -45,7 +46,7 @@ def _tint_argb(colour: np.ndarray) -> np.ndarray:
 
 # A multiclass output neuron's map shows its class's probability in its class's colour.
 _CLASS_ARGB = [_tint_argb(c) for c in palette.CLASS_COLORS]
-_ORANGE, _BLUE = (QColor(*map(int, c)) for c in palette.CLASS_COLORS[:2])
+_ORANGE, _BLUE = class_color(0), class_color(1)
 
 
 def feature_levels(bounds: tuple[float, float], resolution: int = TILE) -> np.ndarray:
@@ -86,7 +87,7 @@ class NetworkCanvas(QWidget):
         self._biases = np.zeros(0)
         self._probe: list[tuple[int, float]] | None = None  # (cell index, value) while probing
         self._tinted = 0  # how many output tiles (the last ones) are drawn in class colours
-        self.set_structure(list(DEFAULT_FEATURES), [4, 2], 1)
+        self.set_structure(list(DEFAULT_FEATURES), list(limits.DEFAULT_HIDDEN), 1)
 
     # ------------------------------------------------------------------ structure
     @property

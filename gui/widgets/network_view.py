@@ -11,13 +11,13 @@ from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from engine import limits
 from engine.activations import ACTIVATIONS
-from engine.features import DEFAULT_FEATURES
+from engine.config import Architecture
 from gui.widgets.network_canvas import NetworkCanvas
 from gui.widgets.network_layout import column_span
 
 MAX_LAYERS = 8
-MIN_NEURONS, MAX_NEURONS = 1, 16
 ACTIVATION_TITLES = {"relu": "ReLU"}  # names shown differently from the engine's
 
 
@@ -91,8 +91,8 @@ class _LayerHeader(QWidget):
         self._neurons = neurons
         self.count.setToolTip(_plural(neurons, "neuron"))
         self._show_count()
-        self.minus.setEnabled(neurons > MIN_NEURONS)
-        self.plus.setEnabled(neurons < MAX_NEURONS)
+        self.minus.setEnabled(neurons > limits.MIN_NEURONS)
+        self.plus.setEnabled(neurons < limits.MAX_NEURONS)
         with QSignalBlocker(self.combo):
             index = self.combo.findData(activation)
             if index >= 0:
@@ -190,7 +190,8 @@ class NetworkView(QWidget):
         self.canvas.neuron_hovered.connect(self.neuron_hovered)
         self.canvas.neuron_clicked.connect(self.neuron_clicked)
         self.canvas.link_clicked.connect(self.link_clicked)
-        self.set_structure(list(DEFAULT_FEATURES), [4, 2], ["tanh", "tanh"], 1)
+        arch = Architecture()
+        self.set_structure(list(arch.features), list(arch.hidden), list(arch.activations), 1)
 
     def set_structure(
         self, active_features: list[str], hidden: list[int], activations: list[str], n_outputs: int
