@@ -67,7 +67,7 @@ class GuideDialog(QDialog):
     """A non-modal guide with one button per experiment."""
 
     # Emitted with the Experiment the user chose to set up.
-    experiment_chosen = Signal(object)
+    experiment_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +82,7 @@ class GuideDialog(QDialog):
         for experiment in EXPERIMENTS:
             button = QPushButton(experiment.title)
             button.setToolTip("Set up this experiment (your points are replaced; Undo brings them back)")
-            button.clicked.connect(lambda _=False, e=experiment: self.experiment_chosen.emit(e))
+            button.clicked.connect(lambda _=False, e=experiment: self.experiment_requested.emit(e))
             buttons.addWidget(button)
             self.buttons.append(button)
         layout = QVBoxLayout(self)

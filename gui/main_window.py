@@ -85,7 +85,7 @@ class RunKeyGuard(QObject):
     would keep Space after the user typed in it. None of these keys is valid in a number.
     """
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
         if (event.type() == QEvent.Type.ShortcutOverride and event.key() in RUN_KEYS
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -138,7 +138,6 @@ class MainWindow(QMainWindow):
         self._fps_clock = time.perf_counter()
         self.frame_times: deque[float] = deque(maxlen=1000)  # recent draw durations, for benchmarks
         self._structure: tuple | None = None
-        self._playing = False
         self._plots_drawn = 0.0
         self._checked: tuple | None = None  # the network the gradient check's answer is about
         self.display_timer = QTimer(self)
@@ -315,20 +314,20 @@ class MainWindow(QMainWindow):
         self.canvas.value_changed.connect(lambda v: c.value.setValue(int(round(v * 100))))
         n = self.network
         p = self.config_presenter
-        n.feature_toggled.connect(p.toggle_feature)
-        n.layer_count_changed.connect(p.set_layer_count)
-        n.neuron_count_changed.connect(lambda k, count: p.set_neuron_count(k + 1, count))
-        n.activation_changed.connect(lambda k, name: p.set_layer_activation(k + 1, name))
+        n.feature_toggle_requested.connect(p.toggle_feature)
+        n.layer_count_requested.connect(p.set_layer_count)
+        n.neuron_count_requested.connect(p.set_neuron_count)
+        n.activation_requested.connect(p.set_layer_activation)
         n.neuron_hovered.connect(ctl.set_focus)
         n.neuron_clicked.connect(self._on_neuron_click)
         n.link_clicked.connect(self._on_link_click)
         c.check.clicked.connect(self._on_check_click)
         self.canvas.hovered.connect(self._on_canvas_hover)
         self.canvas.point_picked.connect(self._on_point_pick)
-        self.inspector.bias_edited.connect(ctl.set_bias)
-        self.inspector.bias_edited.connect(lambda *_: self.controls.check_result.setText(""))
-        self.notice.sigmoid_chosen.connect(p.switch_step_to_sigmoid)
-        self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
+        self.inspector.bias_requested.connect(ctl.set_bias)
+        self.inspector.bias_requested.connect(lambda *_: self.controls.check_result.setText(""))
+        self.notice.sigmoid_requested.connect(p.switch_step_to_sigmoid)
+        self.notice.surrogate_requested.connect(lambda: ctl.set_surrogate(True))
         ctl.gradient_checked.connect(self._show_check)
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
@@ -421,7 +420,7 @@ class MainWindow(QMainWindow):
         """Open the guide (non-modal)."""
         if self.guide is None:
             self.guide = GuideDialog(self)
-            self.guide.experiment_chosen.connect(self.set_up_experiment)
+            self.guide.experiment_requested.connect(self.set_up_experiment)
         self.guide.show()
         self.guide.raise_()
 
@@ -553,13 +552,13 @@ class MainWindow(QMainWindow):
         """Save the network as JSON in the CLI's --save-model format."""
         return self.file_presenter.export_model(path)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
         """Accept a dragged CSV or JSON file."""
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile() and self.file_presenter.can_open(urls[0].toLocalFile()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:  # Qt override
         """Open the dropped file."""
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
@@ -567,7 +566,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     # -------------------------------------------------------------- lifecycle
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         """Save, then stop the display timer, any file read and the trainer before the window goes."""
         self.display_timer.stop()
         QGuiApplication.instance().removeEventFilter(self._key_guard)

@@ -210,7 +210,7 @@ class DataCanvas(pg.PlotWidget):
         elif first:
             self.model.add([(p.x(), p.y())], [self._label_for(button)])
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # Qt override
         """Add, spray or erase points (Shift deletes the nearest point)."""
         button = ev.button()
         if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
@@ -235,7 +235,7 @@ class DataCanvas(pg.PlotWidget):
         self._apply_tool(p, button, first=True)
         ev.accept()
 
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # Qt override
         """Report the hovered point; keep spraying or erasing while dragging."""
         p = self.to_data(ev.position().toPoint())
         inside = self._inside(p)
@@ -244,7 +244,7 @@ class DataCanvas(pg.PlotWidget):
             self._apply_tool(p, self._button, first=False)
         super().mouseMoveEvent(ev)
 
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # Qt override
         """Finish a stroke: undo treats it as one step."""
         if self._dragging:
             self._dragging = False
@@ -253,12 +253,12 @@ class DataCanvas(pg.PlotWidget):
             return
         super().mouseReleaseEvent(ev)
 
-    def leaveEvent(self, ev) -> None:  # noqa: N802 - Qt override
+    def leaveEvent(self, ev) -> None:  # Qt override
         """The mouse left the canvas."""
         self.hovered.emit(None)
         super().leaveEvent(ev)
 
-    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # Qt override
         """In regression mode the wheel sets the value of new points; it never zooms."""
         if self.model.regression:
             step = 0.1 if ev.angleDelta().y() > 0 else -0.1
@@ -275,7 +275,7 @@ class SquareFrame(QWidget):
         self.child = child
         child.setParent(self)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event) -> None:  # Qt override
         """Fit the largest centred square."""
         side = min(self.width(), self.height())
         self.child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2, side, side)

@@ -84,7 +84,7 @@ class NeuronInspector(QWidget):
     """Shows ``explain_neuron`` for the chosen neuron and point; edits the neuron's bias."""
 
     # The user set the bias of neuron (layer l from 1, neuron j) to a value.
-    bias_edited = Signal(int, int, float)
+    bias_requested = Signal(int, int, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,4 +148,4 @@ class NeuronInspector(QWidget):
 
     def _on_apply_click(self) -> None:
         if self.neuron is not None:
-            self.bias_edited.emit(self.neuron[0], self.neuron[1], float(self.bias.value()))
+            self.bias_requested.emit(self.neuron[0], self.neuron[1], float(self.bias.value()))

@@ -249,7 +249,7 @@ class NetworkCanvas(QWidget):
         self._link_widths = self._pen_widths[keys]
 
     # ------------------------------------------------------------------ painting
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         """Links, then maps, borders and bias marks, then the feature labels."""
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.white)
@@ -290,7 +290,7 @@ class NetworkCanvas(QWidget):
             painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), LABELS[name])
 
     # ------------------------------------------------------------------ pointer
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event) -> None:  # Qt override
         """Place everything again for the new size."""
         super().resizeEvent(event)
         self._relayout()
@@ -330,7 +330,7 @@ class NetworkCanvas(QWidget):
             return "link", link
         return None
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt override
         """Track the neuron under the pointer, point at clickable things, tell weights and biases."""
         kind, thing = self._hit(event.position().x(), event.position().y()) or (None, None)
         self._set_hover(thing if kind == "neuron" else None, thing if kind == "feature" else None)
@@ -347,12 +347,12 @@ class NetworkCanvas(QWidget):
         else:
             QToolTip.hideText()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def leaveEvent(self, event) -> None:  # Qt override
         """The pointer left: no neuron is hovered any more."""
         self._set_hover(None)
         super().leaveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt override
         """A left click on a feature, neuron or link reports it."""
         if event.button() != Qt.MouseButton.LeftButton:
             return

@@ -76,7 +76,7 @@ class _LayerHeader(QWidget):
         self.plus.clicked.connect(lambda: self.neuron_count_requested.emit(self._neurons + 1))
         self.combo.currentIndexChanged.connect(lambda _: self.activation_requested.emit(self.combo.currentData()))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """Say "4 neurons", or just "4" when the column is too narrow."""
         super().resizeEvent(event)
         self._show_count()
@@ -117,7 +117,7 @@ class _ColumnHeader(QWidget):
             header.setVisible(k < n_layers)
         self._place()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """Keep each header over its column."""
         super().resizeEvent(event)
         self._place()
@@ -138,14 +138,15 @@ class _ColumnHeader(QWidget):
 class NetworkView(QWidget):
     """TensorFlow Playground's network diagram: features, hidden layers, output, live."""
 
+    # Layers count as everywhere in the app: 0 is the inputs, 1 the first hidden layer, L the output.
     # Emitted with a feature name (engine.features.FEATURES) when its input node is clicked.
-    feature_toggled = Signal(str)
+    feature_toggle_requested = Signal(str)
     # Emitted with the number of hidden layers asked for (0..8) when − or + is pressed.
-    layer_count_changed = Signal(int)
-    # Emitted with (hidden layer index from 0, neurons asked for 1..16) from that layer's − or +.
-    neuron_count_changed = Signal(int, int)
-    # Emitted with (hidden layer index from 0, activation name) from a layer's combo box.
-    activation_changed = Signal(int, str)
+    layer_count_requested = Signal(int)
+    # Emitted with (hidden layer l from 1, neurons asked for) from that layer's − or +.
+    neuron_count_requested = Signal(int, int)
+    # Emitted with (hidden layer l from 1, activation name) from a layer's combo box.
+    activation_requested = Signal(int, str)
     # Emitted with (l, j) (l = 1..L, as in Snapshot.neuron_levels[l-1]) on hovering a neuron, None on leaving.
     neuron_hovered = Signal(object)
     # Emitted with (l, j) when a hidden or output neuron is clicked.
@@ -181,12 +182,12 @@ class NetworkView(QWidget):
         column.addWidget(self.header)
         column.addWidget(self.canvas, 1)
         self._hidden: list[int] = []
-        self.layers_minus.clicked.connect(lambda: self.layer_count_changed.emit(len(self._hidden) - 1))
-        self.layers_plus.clicked.connect(lambda: self.layer_count_changed.emit(len(self._hidden) + 1))
-        for k, header in enumerate(self.header.layers):
-            header.neuron_count_requested.connect(lambda n, k=k: self.neuron_count_changed.emit(k, n))
-            header.activation_requested.connect(lambda name, k=k: self.activation_changed.emit(k, name))
-        self.canvas.feature_clicked.connect(self.feature_toggled)
+        self.layers_minus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) - 1))
+        self.layers_plus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) + 1))
+        for layer, header in enumerate(self.header.layers, start=1):
+            header.neuron_count_requested.connect(lambda n, l=layer: self.neuron_count_requested.emit(l, n))
+            header.activation_requested.connect(lambda name, l=layer: self.activation_requested.emit(l, name))
+        self.canvas.feature_clicked.connect(self.feature_toggle_requested)
         self.canvas.neuron_hovered.connect(self.neuron_hovered)
         self.canvas.neuron_clicked.connect(self.neuron_clicked)
         self.canvas.link_clicked.connect(self.link_clicked)
@@ -232,6 +233,6 @@ class NetworkView(QWidget):
         """A point on the link carrying weights[l-1][i, j], in viewport coordinates."""
         return self.canvas.link_point(l, i, j)
 
-    def layer_header(self, k: int) -> _LayerHeader:
-        """The controls over hidden layer k (from 0)."""
-        return self.header.layers[k]
+    def layer_header(self, layer: int) -> _LayerHeader:
+        """The controls over hidden layer ``layer`` (1 = the first hidden layer)."""
+        return self.header.layers[layer - 1]

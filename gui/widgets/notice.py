@@ -40,9 +40,9 @@ class Notice(QFrame):
     """A yellow box with an explanation and, for the step case, ways on."""
 
     # The user chose to replace every step layer by sigmoid (weights kept).
-    sigmoid_chosen = Signal()
+    sigmoid_requested = Signal()
     # The user chose the straight-through surrogate gradient for step.
-    surrogate_chosen = Signal()
+    surrogate_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,13 +55,13 @@ class Notice(QFrame):
         self.to_sigmoid = QPushButton("Switch step to sigmoid")
         self.to_sigmoid.setObjectName("notice-sigmoid")
         self.to_sigmoid.setToolTip("Keep the weights, give the neurons a smooth slope backprop can follow")
-        self.to_sigmoid.clicked.connect(self.sigmoid_chosen)
+        self.to_sigmoid.clicked.connect(self.sigmoid_requested)
         self.surrogate = QPushButton("Use a surrogate gradient")
         self.surrogate.setObjectName("notice-surrogate")
         self.surrogate.setToolTip(
             "Keep step in the forward pass, but let backprop pretend its slope is a sigmoid's "
             "(a straight-through estimator: a heuristic, not the true gradient)")
-        self.surrogate.clicked.connect(self.surrogate_chosen)
+        self.surrogate.clicked.connect(self.surrogate_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.to_sigmoid)
         buttons.addWidget(self.surrogate)
@@ -111,7 +111,7 @@ class NoticeSlot(QWidget):
         button = notice.to_sigmoid.sizeHint().height()
         self.setFixedHeight(TEXT_LINES * self.fontMetrics().lineSpacing() + button + 16)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """The notice and the hint both fill the slot; the notice, when shown, lies on top."""
         super().resizeEvent(event)
         self.hint.setGeometry(self.rect().adjusted(4, 2, -4, -2))
