@@ -1,6 +1,6 @@
 """Mini-batch training: reshuffle, back-propagate, regularize, step.
 
-An epoch's numpy calls are listed once (see ``engine.activations``) and replayed until
+An epoch's numpy calls are listed once (see ``engine._kernel``) and replayed until
 the data size or a setting that changes them does; the learning rate and the
 regularization rate live in arrays that the calls read, so changing them costs nothing.
 """
@@ -11,10 +11,11 @@ from functools import partial
 
 import numpy as np
 
-from engine import limits
+from engine import _kernel, limits
+from engine._kernel import Buffers, LossPass
 from engine.activations import Calls
 from engine.errors import EngineError
-from engine.network import Buffers, LossPass, Network
+from engine.network import Network
 from engine.optimizers import OPTIMIZERS
 
 REGULARIZATIONS = (None, "l1", "l2")
@@ -52,7 +53,7 @@ class _EpochPlan:
                 if m not in work:
                     work[m] = Buffers(net.layer_sizes, m, net.dtype)
                 batch = slice(start, start + m)
-                calls += net.backprop_calls(self.inputs[:, batch], self.targets[:, batch], work[m])
+                calls += _kernel.backprop_calls(net, self.inputs[:, batch], self.targets[:, batch], work[m])
                 calls += step_calls
             return calls
 
@@ -230,7 +231,7 @@ class Trainer:
             raise EngineError(f"{n} points but {len(y)} labels")
         plan = self._plan(n)
         np.copyto(plan.data[:-1], X.T)
-        net.delta_targets(y, plan.encoded.T)
+        _kernel.delta_targets(net, y, plan.encoded.T)
         plan.run(self.rng.permutation(n))
         self.epochs_done += 1
         return plan.loss.measure(y)  # net.loss(X, y), listed once
