@@ -183,7 +183,7 @@ class Controller(QObject):
         gradients = self.gradients
         if gradients is not None and len(snap.gradient_norms) + 1 == gradients.columns and (
                 not gradients.size or snap.epoch > gradients.column(0)[-1]):
-            gradients.extend(np.array([snap.epoch]), *([norm] for norm in snap.gradient_norms))
+            gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
         if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):
             self.trainer_errors.append(snap.message)
         if snap.gradient_check is not None:

@@ -11,6 +11,7 @@ import ctypes
 import sys
 import time
 from collections import deque
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
@@ -20,6 +21,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QKeyEvent,
     QKeySequence,
     QUndoStack,
 )
@@ -40,6 +42,7 @@ from engine.commands import CheckGradients
 from engine.datasets import REGRESSION_PRESETS
 from engine.features import LABELS, transform
 from engine.maps import view_bounds
+from engine.network import Network
 from engine.snapshot import Snapshot
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
@@ -87,8 +90,10 @@ class RunKeyGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
-        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in RUN_KEYS
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        key = cast(QKeyEvent, event)  # a shortcut override is always a key event
+        if (key.key() in RUN_KEYS and not key.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
                 and (isinstance(watched, QAbstractSpinBox) or isinstance(watched.parent(), QAbstractSpinBox))):
             event.ignore()
             return True
@@ -129,7 +134,7 @@ class MainWindow(QMainWindow):
         self.inspector = NeuronInspector()
         self.guide: GuideDialog | None = None
         self._probe_point: tuple[float, float] | None = None
-        self._probe_net = (None, None)  # (snapshot, network built from it)
+        self._probe_net: tuple[Snapshot, Network] | None = None  # (snapshot, network built from it)
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -216,7 +221,7 @@ class MainWindow(QMainWindow):
         self.status.setAccessibleName("Status")
         self.statusBar().addPermanentWidget(self.status)
         self._key_guard = RunKeyGuard(self)
-        QGuiApplication.instance().installEventFilter(self._key_guard)
+        QGuiApplication.instance().installEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
 
     def _fit_to_screen(self, remembered: bool = False) -> None:
         """Never larger than the screen's free area: the first size from it, a remembered one clamped to it."""
@@ -334,7 +339,7 @@ class MainWindow(QMainWindow):
             "Your points and settings are kept.", 10000))
         self.model.changed.connect(self._on_data_change)
         self.configuration.changed.connect(lambda _before, _after: self._sync_structure())
-        self.undo_stack.indexChanged.connect(lambda _: self.autosaver and self.autosaver.changed())
+        self.undo_stack.indexChanged.connect(self._on_undo_index_change)
 
     # ---------------------------------------------------------------- handlers
     def _on_play_toggle(self, on: bool) -> None:
@@ -409,7 +414,7 @@ class MainWindow(QMainWindow):
         if self._probe_point is None or snap is None:
             self.network.show_probe(None, None)
             return
-        if self._probe_net[0] is not snap:
+        if self._probe_net is None or self._probe_net[0] is not snap:
             self._probe_net = (snap, network_from(snap))
         inputs = transform(np.array([self._probe_point]), list(snap.features))
         with np.errstate(all="ignore"):  # a diverging network's activations may overflow: show them as they are
@@ -440,6 +445,10 @@ class MainWindow(QMainWindow):
         self.undo_stack.endMacro()
         self.controller.set_surrogate(False)
         self.statusBar().showMessage(experiment.advice, 15000)
+
+    def _on_undo_index_change(self, _index: int) -> None:
+        if self.autosaver is not None:
+            self.autosaver.changed()
 
     def _on_data_change(self) -> None:
         self.canvas.set_bounds(view_bounds(self.model.points))
@@ -569,7 +578,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         """Save, then stop the display timer, any file read and the trainer before the window goes."""
         self.display_timer.stop()
-        QGuiApplication.instance().removeEventFilter(self._key_guard)
+        QGuiApplication.instance().removeEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
         if self.autosaver is not None:
             self.autosaver.stop()
             self.file_presenter.remember_layout(self.splitter)

@@ -9,8 +9,10 @@ above the canvas.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -29,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import datasets, limits, palette
+from engine import datasets, limits
+from gui.colors import class_color
 from gui.widgets.presets import PresetPictures
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -56,7 +59,10 @@ def _combo(items, tip: str, current) -> QComboBox:
     return combo
 
 
-def name(widget: QWidget, object_name: str, accessible: str) -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def name(widget: W, object_name: str, accessible: str) -> W:
     """Give ``widget`` a stable object name (tests) and an accessible name (screen readers)."""
     widget.setObjectName(object_name)
     widget.setAccessibleName(accessible)
@@ -65,8 +71,7 @@ def name(widget: QWidget, object_name: str, accessible: str) -> QWidget:
 
 def _swatch(index: int) -> QIcon:
     pixmap = QPixmap(14, 14)
-    r, g, b = palette.CLASS_COLORS[index]
-    pixmap.fill(QColor(int(r), int(g), int(b)))
+    pixmap.fill(class_color(index))
     return QIcon(pixmap)
 
 

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from engine.snapshot import Snapshot
 from gui.colors import class_color
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
@@ -94,7 +95,7 @@ class LossPlot(QWidget):
         self.plot.getPlotItem().setLogMode(y=on)
         self.redraw()
 
-    def set_figures(self, snap) -> None:
+    def set_figures(self, snap: Snapshot) -> None:
         """Show the latest losses (and accuracies for classification) in words."""
 
         def loss(v):

@@ -10,6 +10,7 @@ Geometry is rebuilt only when the topology or the widget's size changes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from engine import limits, maps, palette
 from engine.features import DEFAULT_FEATURES, LABELS, transform
 from engine.live import LEVEL_MAX, MAP_RESOLUTION, NEURON_STRIDE, to_levels
+from engine.snapshot import Snapshot
 from gui.colors import class_color, qcolor
 from gui.widgets.network_layout import FEATURE_NAMES, DiagramLayout, build_layout
 
@@ -168,13 +170,13 @@ class NetworkCanvas(QWidget):
         return pen
 
     # ------------------------------------------------------------------ per frame
-    def show_snapshot(self, snap) -> bool:
+    def show_snapshot(self, snap: Snapshot) -> bool:
         """Restyle maps, links and bias marks from ``snap``; False if it has another topology."""
         expected = (len(self._active), *self._sizes)
         if tuple(snap.layer_sizes) != expected or set(snap.features) != set(self._active):
             return False
-        if tuple(snap.bounds) != self._bounds:
-            self._bounds = tuple(snap.bounds)
+        if snap.bounds != self._bounds:
+            self._bounds = snap.bounds
             self._features = feature_levels(self._bounds)
             self._fill_features()
         start = len(FEATURE_NAMES)
@@ -223,7 +225,7 @@ class NetworkCanvas(QWidget):
 
     def _paint_probe(self, painter: QPainter) -> None:
         painter.setFont(self._font)
-        for k, value in self._probe:
+        for k, value in self._probe or ():
             level = int(np.clip(np.rint((np.clip(value, -1, 1) + 1) * LEVEL_MAX / 2), 0, LEVEL_MAX))
             rect = self._cells[k]
             painter.fillRect(rect, _LEVEL_COLORS[level])
@@ -320,7 +322,7 @@ class NetworkCanvas(QWidget):
             self.neuron_hovered.emit(neuron)
             self.update()
 
-    def _hit(self, x: float, y: float) -> tuple[str, object] | None:
+    def _hit(self, x: float, y: float) -> tuple[str, Any] | None:
         """What lies under (x, y): ("feature", name), ("neuron", (l, j)), ("link", k) or None."""
         if (feature := self._layout.feature_at(x, y)) is not None:
             return "feature", feature
@@ -330,9 +332,12 @@ class NetworkCanvas(QWidget):
             return "link", link
         return None
 
+    def _hit_or_nothing(self, event: QMouseEvent) -> tuple[str | None, Any]:
+        return self._hit(event.position().x(), event.position().y()) or (None, None)
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt override
         """Track the neuron under the pointer, point at clickable things, tell weights and biases."""
-        kind, thing = self._hit(event.position().x(), event.position().y()) or (None, None)
+        kind, thing = self._hit_or_nothing(event)
         self._set_hover(thing if kind == "neuron" else None, thing if kind == "feature" else None)
         self.setCursor(Qt.CursorShape.ArrowCursor if kind is None else Qt.CursorShape.PointingHandCursor)
         tip = ""
@@ -356,7 +361,7 @@ class NetworkCanvas(QWidget):
         """A left click on a feature, neuron or link reports it."""
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        kind, thing = self._hit(event.position().x(), event.position().y()) or (None, None)
+        kind, thing = self._hit_or_nothing(event)
         if kind == "feature":
             self.feature_clicked.emit(thing)
         elif kind == "neuron":

@@ -7,6 +7,8 @@ changes (signals); the window applies them and calls ``set_structure`` with the 
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTool
 from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.config import Architecture
+from engine.snapshot import Snapshot
 from gui.widgets.network_canvas import NetworkCanvas
 from gui.widgets.network_layout import column_span
 
@@ -25,7 +28,10 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _small(widget: QWidget) -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def _small(widget: W) -> W:
     font = QFont(widget.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
     widget.setFont(font)
@@ -53,7 +59,8 @@ class _LayerHeader(QWidget):
         self.minus = _button("−", "One neuron fewer")
         self.plus = _button("+", "One neuron more")
         self.count = _small(QLabel(alignment=Qt.AlignmentFlag.AlignCenter))
-        self.combo = _small(QComboBox(toolTip="This layer's activation"))
+        self.combo = _small(QComboBox())
+        self.combo.setToolTip("This layer's activation")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(7)  # "sigmoid" fits when the column is wide enough
         self.combo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -208,8 +215,8 @@ class NetworkView(QWidget):
         self.header.show_layers(min(n_layers, MAX_LAYERS))
         self.canvas.set_structure(active_features, hidden, n_outputs)
 
-    def update_snapshot(self, snap) -> None:
-        """Restyle the maps, links and bias marks from an engine.live.Snapshot (stale shapes are skipped)."""
+    def update_snapshot(self, snap: Snapshot) -> None:
+        """Restyle the maps, links and bias marks from a snapshot (stale shapes are skipped)."""
         self.canvas.show_snapshot(snap)
 
     def show_probe(self, features, activations) -> None:

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from engine.snapshot import Snapshot
+
 STEP_TEXT = (
     "<b>Training has stalled: no gradient reaches the hidden layers.</b> Step is flat beside its jump, so "
     "f′(s) = 0, and backprop multiplies every δ below a step layer by it: only the output layer still learns."
@@ -28,7 +30,7 @@ HINT_TEXT = ("Left click adds a point of the chosen class, right click one of th
 TEXT_LINES = 3  # lines of text the slot keeps room for
 
 
-def step_stalled(snap) -> bool:
+def step_stalled(snap: Snapshot) -> bool:
     """True when a step layer blocks every gradient below it (and the surrogate is off)."""
     if snap.step_surrogate or "step" not in snap.activations or snap.epoch == 0:
         return False
@@ -74,7 +76,7 @@ class Notice(QFrame):
         self.kind = ""
         self.hide()
 
-    def show_for(self, snap) -> None:
+    def show_for(self, snap: Snapshot) -> None:
         """Show the notice that fits the snapshot (or hide)."""
         if snap.diverged:
             kind, text = "diverged", DIVERGED_TEXT
