@@ -151,8 +151,8 @@ def backprop_calls(net: Network, inputs: np.ndarray, targets: np.ndarray, buf: B
     sums, acts, ext, deltas, hidden = buf.sums, buf.acts, buf.extended, buf.deltas, net.hidden_activations
     calls = logit_calls(net, inputs, buf)
     shared = _shared_slope(net)
-    if shared is not None:  # f'(s) of every hidden layer in one go (and of the rows of ones)
-        calls += shared.slope(buf.hidden, buf.slopes)
+    if shared is not None and shared.slope is not None:  # every hidden layer's f'(s) in one go
+        calls += shared.slope(buf.hidden, buf.slopes)  # (and of the rows of ones)
     # Output layer: delta^L = dJ/ds^L = (a^L - t) / m for every task's loss.
     calls += net.task_spec.delta(sums[-1], targets, deltas[-1])
     for l in range(net.n_layers - 1, -1, -1):

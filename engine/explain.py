@@ -45,11 +45,11 @@ class NeuronReport:
     weight_gradients: np.ndarray  # dJ/dw^l_jk = a^(l-1)_k delta, (fan_in,)
 
 
-def deltas(net: Network, x: np.ndarray, y) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+def deltas(net: Network, x: np.ndarray, y: float) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """(sums, acts, deltas) for one point ``x (1, n_features)``: deltas[l-1] = delta^l (size_l,)."""
     sums, acts = net.trace(np.asarray(x, dtype=np.float64).reshape(1, -1))
     target = net.encode_targets(np.asarray([y]))[0]
-    out = [None] * net.n_layers
+    out: list[np.ndarray] = [np.empty(0)] * net.n_layers
     out[-1] = acts[-1][0] - target
     for l in range(net.n_layers - 1, 0, -1):  # delta^l from delta^(l+1)
         upstream = net.weights[l] @ out[l]
@@ -58,7 +58,7 @@ def deltas(net: Network, x: np.ndarray, y) -> tuple[list[np.ndarray], list[np.nd
     return sums, acts, out
 
 
-def explain_neuron(net: Network, x: np.ndarray, y, layer: int, neuron: int) -> NeuronReport:
+def explain_neuron(net: Network, x: np.ndarray, y: float, layer: int, neuron: int) -> NeuronReport:
     """The four equations' numbers for neuron ``neuron`` of layer ``layer`` (1..L) at point x."""
     if not 1 <= layer <= net.n_layers or not 0 <= neuron < net.layer_sizes[layer]:
         raise ValueError(f"no neuron {neuron} in layer {layer}")

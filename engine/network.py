@@ -206,7 +206,8 @@ class Network:
         if self.task == "binary":
             return (out[:, 0] > 0.5).astype(np.int64)
         if self.task == "multiclass":
-            return out.argmax(axis=1)
+            classes: np.ndarray = out.argmax(axis=1)
+            return classes
         return out[:, 0]
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float | None:

@@ -21,17 +21,21 @@ from engine.network import Network
 
 
 def _sigmoid(s: np.ndarray) -> np.ndarray:
-    return 0.5 * np.tanh(0.5 * s) + 0.5  # 1 / (1 + e^-s), without overflow
+    out: np.ndarray = 0.5 * np.tanh(0.5 * s) + 0.5  # 1 / (1 + e^-s), without overflow
+    return out
 
 
 def activate(name: str, s: np.ndarray) -> np.ndarray:
     """f(s) for a hidden activation."""
+    out: np.ndarray
     if name == "tanh":
-        return np.tanh(s)
+        out = np.tanh(s)
+        return out
     if name == "sigmoid":
         return _sigmoid(s)
     if name == "relu":
-        return np.maximum(s, 0.0)
+        out = np.maximum(s, 0.0)
+        return out
     if name == "linear":
         return s.copy()
     if name == "step":
@@ -42,10 +46,13 @@ def activate(name: str, s: np.ndarray) -> np.ndarray:
 def derivative(name: str, s: np.ndarray, a: np.ndarray, surrogate: bool = False) -> np.ndarray:
     """f'(s) for a hidden activation, given s and a = f(s) (step: exactly 0, or with
     ``surrogate`` the slope of sigmoid(k s), the straight-through heuristic)."""
+    slope: np.ndarray
     if name == "tanh":
-        return 1.0 - a * a
+        slope = 1.0 - a * a
+        return slope
     if name == "sigmoid":
-        return a * (1.0 - a)
+        slope = a * (1.0 - a)
+        return slope
     if name == "relu":
         return (s > 0).astype(s.dtype)
     if name == "linear":
@@ -53,7 +60,8 @@ def derivative(name: str, s: np.ndarray, a: np.ndarray, surrogate: bool = False)
     if name == "step":
         if surrogate:
             sig = _sigmoid(SURROGATE_SHARPNESS * s)
-            return SURROGATE_SHARPNESS * sig * (1.0 - sig)
+            slope = SURROGATE_SHARPNESS * sig * (1.0 - sig)
+            return slope
         return np.zeros_like(s)
     raise ValueError(f"unknown activation {name!r}")
 
@@ -64,7 +72,8 @@ def output(task: str, s: np.ndarray) -> np.ndarray:
         return _sigmoid(s)
     if task == "multiclass":
         e = np.exp(s - s.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        probabilities: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return probabilities
     return s.copy()
 
 

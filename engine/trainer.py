@@ -16,7 +16,7 @@ from engine._kernel import Buffers, LossPass
 from engine.activations import Calls
 from engine.errors import EngineError
 from engine.network import Network
-from engine.optimizers import OPTIMIZERS
+from engine.optimizers import OPTIMIZERS, Optimizer
 
 REGULARIZATIONS = (None, "l1", "l2")
 
@@ -109,19 +109,20 @@ class Trainer:
         self._learning_rate = np.zeros((), net.dtype)
         self._reg_mask = np.zeros_like(net.params)  # reg_rate where params holds a weight
         self._penalty_grad = np.zeros_like(net.params)
-        self._optimizer = None
+        self._optimizer: Optimizer | None = None
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.regularization = regularization
         self.reg_rate = reg_rate
-        self._plan_key: tuple | None = None
+        self._plan_key: tuple[object, ...] | None = None
         self._plan_cache: _EpochPlan | None = None
 
     # ---------------------------------------------------------------- settings
     @property
     def optimizer(self) -> str:
         """The optimizer's name; setting a new one starts its state afresh."""
+        assert self._optimizer is not None  # set in __init__
         return self._optimizer.name
 
     @optimizer.setter
@@ -204,6 +205,7 @@ class Trainer:
                 ]
             calls.append(partial(np.add, penalty, grads, penalty))
             grads = penalty
+        assert self._optimizer is not None  # set in __init__
         return calls + self._optimizer.calls(net.params, grads, self._learning_rate)
 
     def _plan(self, n: int) -> _EpochPlan:
@@ -212,7 +214,7 @@ class Trainer:
         net = self.net
         key = (net, net.hidden_activations, n, self._batch_size, self._optimizer,
                self._regularization, self._reg_rate > 0)
-        if self._plan_key != key:
+        if self._plan_key != key or self._plan_cache is None:
             self._plan_cache = _EpochPlan(net, n, self._batch_size, self._step_calls())
             self._plan_key = key
         return self._plan_cache
