@@ -14,8 +14,8 @@ warnings.filterwarnings("ignore", message="Setting the shape on a NumPy array", 
                         module=r"pyqtgraph\.functions")
 
 # isort: off
-import PySide6.QtCore  # noqa: F401  (must precede pyqtgraph)
-import pyqtgraph as pg
+import PySide6.QtCore  # noqa: E402,F401  (must precede pyqtgraph)
+import pyqtgraph as pg  # noqa: E402
 
 # isort: on
 
