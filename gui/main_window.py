@@ -7,28 +7,22 @@ thread never trains.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 import time
 from collections import deque
-from typing import cast
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeyEvent,
     QKeySequence,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QDockWidget,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -38,12 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.commands import CheckGradients
+from engine import limits
 from engine.datasets import REGRESSION_PRESETS
-from engine.features import LABELS, transform
 from engine.maps import view_bounds
-from engine.network import Network
 from engine.snapshot import Snapshot
+from gui.backprop_actions import BackpropPresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -54,50 +47,15 @@ from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
 from gui.widgets.gradient_plot import GradientPlot
-from gui.widgets.inspector import NeuronInspector, network_from
+from gui.widgets.inspector import NeuronInspector
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
 from gui.widgets.notice import Notice, NoticeSlot
+from gui.window_support import RunKeyGuard, fit_to_screen, share_width, trim_heap
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
-PREFERRED_SIZE = (1500, 900)  # the first window's size on a screen with room for it
-RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)  # run shortcuts no number field may swallow
-
-
-def _network_key(snap: Snapshot) -> tuple:
-    """What makes a network a different one for the gradient check: its run, shape and activations."""
-    return snap.run, snap.layer_sizes, snap.features, snap.activations, snap.step_surrogate
-
-
-def trim_heap() -> None:
-    """Give freed memory back to the system (glibc keeps it otherwise: snapshots are unpickled
-    on the receiver thread and freed on this one, which fragments the heap over long runs)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
-
-
-class RunKeyGuard(QObject):
-    """Lets Space, S and R reach the window's run shortcuts while a number field has the focus.
-
-    A spin box claims every printable key for its text, so without this the batch size field
-    would keep Space after the user typed in it. None of these keys is valid in a number.
-    """
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
-        if event.type() != QEvent.Type.ShortcutOverride:
-            return False
-        key = cast(QKeyEvent, event)  # a shortcut override is always a key event
-        if (key.key() in RUN_KEYS and not key.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-                and (isinstance(watched, QAbstractSpinBox) or isinstance(watched.parent(), QAbstractSpinBox))):
-            event.ignore()
-            return True
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -133,9 +91,10 @@ class MainWindow(QMainWindow):
         self.notice = Notice()
         self.inspector = NeuronInspector()
         self.guide: GuideDialog | None = None
-        self._probe_point: tuple[float, float] | None = None
-        self._probe_net: tuple[Snapshot, Network] | None = None  # (snapshot, network built from it)
         self._build_layout()
+        self.backprop = BackpropPresenter(self, self.controller, self.model, self.network, self.canvas,
+                                          self.inspector, self.inspector_dock, self.controls.check,
+                                          self.controls.check_result)
         self._build_menus()
         self._connect()
         self._frames = 0
@@ -144,7 +103,6 @@ class MainWindow(QMainWindow):
         self.frame_times: deque[float] = deque(maxlen=1000)  # recent draw durations, for benchmarks
         self._structure: tuple | None = None
         self._plots_drawn = 0.0
-        self._checked: tuple | None = None  # the network the gradient check's answer is about
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
@@ -224,36 +182,12 @@ class MainWindow(QMainWindow):
         QGuiApplication.instance().installEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
 
     def _fit_to_screen(self, remembered: bool = False) -> None:
-        """Never larger than the screen's free area: the first size from it, a remembered one clamped to it."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            self.resize(*PREFERRED_SIZE)
-            return
-        free = screen.availableGeometry()
-        frame = self.frameGeometry().size() - self.geometry().size() if self.isVisible() else QSize(0, 0)
-        room_w, room_h = free.width() - frame.width(), free.height() - frame.height()
-        if remembered:
-            if self.width() <= room_w and self.height() <= room_h and free.intersects(self.frameGeometry()):
-                return  # the remembered size and place fit this screen: keep them, and the user's splits
-            width, height = min(self.width(), room_w), min(self.height(), room_h)
-        else:
-            width, height = min(PREFERRED_SIZE[0], room_w), min(PREFERRED_SIZE[1], room_h)
-        self.resize(width, height)
-        geometry = QRect(self.frameGeometry().topLeft(), self.frameGeometry().size())
-        if not remembered or not free.contains(geometry):
-            x = free.left() + max(0, (free.width() - width - frame.width()) // 2)
-            y = free.top() + max(0, (free.height() - height - frame.height()) // 2)
-            self.move(x, y)
-        self._share_width(width)
-        if not remembered and (width < PREFERRED_SIZE[0] or height < PREFERRED_SIZE[1]):
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        """Never larger than the screen's free area (see ``gui.window_support.fit_to_screen``)."""
+        fit_to_screen(self, self._share_width, remembered)
 
     def _share_width(self, width: int) -> None:
         """Split the width: the controls get what they need, the canvas a square as tall as it can be."""
-        left = self.controls_scroll.minimumWidth()
-        canvas = max(300, min(int(0.38 * width), self.height() - 190))
-        self.splitter.setSizes([left, max(300, width - left - canvas), canvas])
-        self.middle.setSizes([int(self.height() * 0.55), int(self.height() * 0.45)])
+        share_width(self.splitter, self.middle, self.controls_scroll.minimumWidth(), self.height(), width)
 
     def _restore_speed(self) -> None:
         saved = self.settings.value("speed")
@@ -290,7 +224,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             run_menu.addAction(action)
             self.addAction(action)
-        for index in range(6):
+        for index in range(limits.DRAWN_CLASSES):
             action = QAction(f"Class {index + 1}", self)
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
@@ -323,17 +257,8 @@ class MainWindow(QMainWindow):
         n.layer_count_requested.connect(p.set_layer_count)
         n.neuron_count_requested.connect(p.set_neuron_count)
         n.activation_requested.connect(p.set_layer_activation)
-        n.neuron_hovered.connect(ctl.set_focus)
-        n.neuron_clicked.connect(self._on_neuron_click)
-        n.link_clicked.connect(self._on_link_click)
-        c.check.clicked.connect(self._on_check_click)
-        self.canvas.hovered.connect(self._on_canvas_hover)
-        self.canvas.point_picked.connect(self._on_point_pick)
-        self.inspector.bias_requested.connect(ctl.set_bias)
-        self.inspector.bias_requested.connect(lambda *_: self.controls.check_result.setText(""))
         self.notice.sigmoid_requested.connect(p.switch_step_to_sigmoid)
         self.notice.surrogate_requested.connect(lambda: ctl.set_surrogate(True))
-        ctl.gradient_checked.connect(self._show_check)
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
             "Your points and settings are kept.", 10000))
@@ -375,51 +300,6 @@ class MainWindow(QMainWindow):
     def _on_value_change(self, value: int) -> None:
         self.canvas.regression_value = value / 100.0
         self.controls.value_label.setText(f"value {value / 100:.2f}")
-
-    def _on_neuron_click(self, layer: int, neuron: int) -> None:
-        self.inspector.choose_neuron(layer, neuron)
-        if self.inspector.point is None and len(self.model):
-            self._on_point_pick(0)
-        self.inspector_dock.show()
-        self.inspector.refresh(self.controller.latest)
-
-    def _on_point_pick(self, index: int) -> None:
-        if 0 <= index < len(self.model):
-            self.inspector.choose_point(self.model.points[index], self.model.labels[index])
-            self.inspector.refresh(self.controller.latest)
-
-    def _on_link_click(self, layer: int, i: int, j: int) -> None:
-        snap = self.controller.latest
-        if snap is None or layer > len(snap.weights):
-            return
-        current = float(snap.weights[layer - 1][i, j])
-        source = (LABELS[snap.features[i]] if layer == 1 else f"neuron {i + 1} of layer {layer - 1}")
-        value, ok = QInputDialog.getDouble(
-            self, "Edit weight", f"Weight from {source} to neuron {j + 1} of layer {layer}:",
-            current, -100.0, 100.0, 4)
-        if ok:
-            self.controller.set_weight(layer, i, j, value)
-            self.controls.check_result.setText("")  # the check was about the old weights
-
-    def _on_check_click(self) -> None:
-        self.controls.check_result.setText("Checking…")
-        self.controller.send(CheckGradients())
-
-    def _on_canvas_hover(self, point) -> None:
-        self._probe_point = point
-        self._show_probe(self.controller.latest)
-
-    def _show_probe(self, snap: Snapshot | None) -> None:
-        """Light the network view with every neuron's activation at the hovered point."""
-        if self._probe_point is None or snap is None:
-            self.network.show_probe(None, None)
-            return
-        if self._probe_net is None or self._probe_net[0] is not snap:
-            self._probe_net = (snap, network_from(snap))
-        inputs = transform(np.array([self._probe_point]), list(snap.features))
-        with np.errstate(all="ignore"):  # a diverging network's activations may overflow: show them as they are
-            activations = [a[0] for a in self._probe_net[1].activations(inputs)]
-        self.network.show_probe(list(snap.features), activations)
 
     def show_guide(self) -> None:
         """Open the guide (non-modal)."""
@@ -494,11 +374,7 @@ class MainWindow(QMainWindow):
             self.loss_plot.redraw()
             self.loss_plot.set_figures(snap)
             self.gradient_plot.redraw(self.controller.gradients)
-        if self._probe_point is not None:
-            self._show_probe(snap)
-        if self.inspector_dock.isVisible() and self._frames % 10 == 0:
-            self.inspector.refresh(snap)
-
+        self.backprop.draw(snap, self._frames)
         self.controls.epoch.setText(f"Epoch {snap.epoch:,}")
         if snap.playing != self.controls.play.isChecked() and not snap.playing:
             # The trainer paused itself (no points, or the loss diverged).
@@ -507,25 +383,9 @@ class MainWindow(QMainWindow):
                 self.controls.play.setChecked(False)
                 self.controls.set_playing(False)
                 self.controls.play.blockSignals(False)
-        self._show_notice(snap)
+        self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
-        if self._checked is not None and _network_key(snap) != self._checked:
-            self._checked = None  # the network changed: the check's answer no longer applies
-            self.controls.check_result.setText("")
-
-    def _show_notice(self, snap: Snapshot) -> None:
-        self.notice.show_for(snap)
-
-    def _show_check(self, check) -> None:
-        snap = self.controller.latest
-        self._checked = _network_key(snap) if snap is not None else None
-        text = f"Worst relative error {check.worst_error:.1e} over {check.parameters} parameters"
-        text += " (backprop agrees)." if check.worst_error < 1e-5 else " — backprop and finite differences disagree!"
-        if check.step_layers:
-            text += (f" Layers {', '.join(map(str, check.step_layers))} lie below a step: both methods give "
-                     "exactly 0 there, because the loss is flat in those weights.")
-        self.controls.check_result.setText(text)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
