@@ -43,6 +43,7 @@ from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog
+from gui.space_actions import SpacePresenter
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.backprop = BackpropPresenter(self, self.controller, self.model, self.network, self.canvas,
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
+        self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
         self._build_menus()
         self._connect()
         self._frames = 0
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
             self.file_presenter.restore_layout(self.splitter)
             self._fit_to_screen(remembered=True)
             self._restore_speed()
+            self.space.restore()
         self.configuration.update_settings(speed=self.controls.speed.currentData())
         self.undo_stack.clear()
         self.file_presenter.offer_recovery(ask_restore)
@@ -159,7 +162,9 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.controls.draw_bar)
         self.notice_slot = NoticeSlot(self.notice)
         right_layout.addWidget(self.notice_slot)
-        right_layout.addWidget(SquareFrame(self.canvas), 1)
+        self.space = SpacePresenter(SquareFrame(self.canvas), self.controller, self.configuration, self.settings,
+                                    lambda text: self.statusBar().showMessage(text, 4000), self)
+        right_layout.addWidget(self.space.area, 1)
         self.colour_scale = ColourScale()
         right_layout.addWidget(self.colour_scale)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -229,6 +234,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
             self.addAction(action)
+        self.space.build_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         guide = QAction("&Guide and experiments", self)
         guide.setShortcut(QKeySequence("F1"))
@@ -257,6 +263,7 @@ class MainWindow(QMainWindow):
         n.layer_count_requested.connect(p.set_layer_count)
         n.neuron_count_requested.connect(p.set_neuron_count)
         n.activation_requested.connect(p.set_layer_activation)
+        n.layer_space_requested.connect(self.show_space)
         self.notice.sigmoid_requested.connect(p.switch_step_to_sigmoid)
         self.notice.surrogate_requested.connect(lambda: ctl.set_surrogate(True))
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
@@ -321,9 +328,11 @@ class MainWindow(QMainWindow):
         self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, self._seed)
         self.config_presenter.change_config(experiment.title, hidden=experiment.hidden,
                            activations=(experiment.activation,) * len(experiment.hidden),
-                           learning_rate=experiment.learning_rate)
+                           learning_rate=experiment.learning_rate, features=tuple(experiment.features))
         self.undo_stack.endMacro()
         self.controller.set_surrogate(False)
+        if experiment.space_layer is not None:
+            self.show_space(experiment.space_layer)
         self.statusBar().showMessage(experiment.advice, 15000)
 
     def _on_undo_index_change(self, _index: int) -> None:
@@ -345,6 +354,7 @@ class MainWindow(QMainWindow):
         if structure != self._structure:
             self._structure = structure
             self.network.set_structure(list(cfg.features), list(cfg.hidden), list(cfg.activations), outputs)
+            self.space.structure_changed(list(cfg.hidden))
 
     # ----------------------------------------------------------------- drawing
     def _on_frame(self) -> None:
@@ -374,6 +384,7 @@ class MainWindow(QMainWindow):
             self.loss_plot.redraw()
             self.loss_plot.set_figures(snap)
             self.gradient_plot.redraw(self.controller.gradients)
+        self.space.draw(snap)
         self.backprop.draw(snap, self._frames)
         self.controls.epoch.setText(f"Epoch {snap.epoch:,}")
         if snap.playing != self.controls.play.isChecked() and not snap.playing:
@@ -409,6 +420,10 @@ class MainWindow(QMainWindow):
         """Set the hidden layers and their activation (the command line's --layers, --activation)."""
         self.config_presenter.configure(hidden, activation)
 
+    def show_space(self, layer: int) -> None:
+        """Open the layer-space view of hidden layer ``layer`` (1-based; the command line's --space)."""
+        self.space.show(layer)
+
     def save_session(self, path: str | None = None, ask: bool = False) -> bool:
         """Save everything (Ctrl+S to the same file, Ctrl+Shift+S to a new one)."""
         return self.file_presenter.save_session(path, ask)
@@ -442,6 +457,7 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.stop()
             self.file_presenter.remember_layout(self.splitter)
+            self.space.remember()
         self.files.shut_down()
         self.controller.close()
         super().closeEvent(event)
