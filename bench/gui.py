@@ -45,7 +45,7 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     window.controls.speed.setCurrentIndex(window.controls.speed.findData(None))  # as fast as it goes
     window.show()
     if space:
-        window.show_space(len(hidden))
+        window.space.show(len(hidden))
     seq = window.controller.flush_data()
     window.controller.wait_until(lambda s: s.seq >= seq and s.n_train == points // 2, timeout=20)
     paints = [0]

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         window.configure(hidden, args.activation or limits.DEFAULT_ACTIVATION)
         window.undo_stack.clear()
     if args.space is not None:
-        window.show_space(args.space)
+        window.space.show(args.space)
     if args.screenshot:
         return take_screenshot(window, args.screenshot, args.epochs)
     window.show()

@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
             self.file_presenter.restore_layout(self.splitter)
             self._fit_to_screen(remembered=True)
             self._restore_speed()
-            self.space.restore()
         self.configuration.update_settings(speed=self.controls.speed.currentData())
         self.undo_stack.clear()
         self.file_presenter.offer_recovery(ask_restore)
@@ -162,7 +161,8 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.controls.draw_bar)
         self.notice_slot = NoticeSlot(self.notice)
         right_layout.addWidget(self.notice_slot)
-        self.space = SpacePresenter(SquareFrame(self.canvas), self.controller, self.configuration, self.settings,
+        self.space = SpacePresenter(SquareFrame(self.canvas), self.network, self.controller, self.configuration,
+                                    self.settings, self.autosaver is not None,
                                     lambda text: self.statusBar().showMessage(text, 4000), self)
         right_layout.addWidget(self.space.area, 1)
         self.colour_scale = ColourScale()
@@ -263,7 +263,6 @@ class MainWindow(QMainWindow):
         n.layer_count_requested.connect(p.set_layer_count)
         n.neuron_count_requested.connect(p.set_neuron_count)
         n.activation_requested.connect(p.set_layer_activation)
-        n.layer_space_requested.connect(self.show_space)
         self.notice.sigmoid_requested.connect(p.switch_step_to_sigmoid)
         self.notice.surrogate_requested.connect(lambda: ctl.set_surrogate(True))
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
@@ -332,7 +331,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.endMacro()
         self.controller.set_surrogate(False)
         if experiment.space_layer is not None:
-            self.show_space(experiment.space_layer)
+            self.space.show(experiment.space_layer)
         self.statusBar().showMessage(experiment.advice, 15000)
 
     def _on_undo_index_change(self, _index: int) -> None:
@@ -354,7 +353,6 @@ class MainWindow(QMainWindow):
         if structure != self._structure:
             self._structure = structure
             self.network.set_structure(list(cfg.features), list(cfg.hidden), list(cfg.activations), outputs)
-            self.space.structure_changed(list(cfg.hidden))
 
     # ----------------------------------------------------------------- drawing
     def _on_frame(self) -> None:
@@ -420,10 +418,6 @@ class MainWindow(QMainWindow):
         """Set the hidden layers and their activation (the command line's --layers, --activation)."""
         self.config_presenter.configure(hidden, activation)
 
-    def show_space(self, layer: int) -> None:
-        """Open the layer-space view of hidden layer ``layer`` (1-based; the command line's --space)."""
-        self.space.show(layer)
-
     def save_session(self, path: str | None = None, ask: bool = False) -> bool:
         """Save everything (Ctrl+S to the same file, Ctrl+Shift+S to a new one)."""
         return self.file_presenter.save_session(path, ask)
@@ -457,7 +451,6 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.stop()
             self.file_presenter.remember_layout(self.splitter)
-            self.space.remember()
         self.files.shut_down()
         self.controller.close()
         super().closeEvent(event)

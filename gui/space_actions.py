@@ -18,9 +18,10 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QSplitter, QWidget
 
 from engine.layer_space import SpaceChoice
 from engine.snapshot import Snapshot
-from gui.config_model import ConfigModel
+from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.widgets.layer_space import LayerSpaceView
+from gui.widgets.network_view import NetworkView
 
 REPLACE_KEY = "layer_space/replace"  # QSettings: the view takes the canvas's place
 SHOWN_KEY = "layer_space/shown"  # QSettings: the view was open when the window closed
@@ -43,12 +44,14 @@ class _Beside(QSplitter):
 class SpacePresenter(QObject):
     """The layer-space view, its menu, its clicks and what the trainer computes for it."""
 
-    def __init__(self, canvas_frame: QWidget, controller: Controller, config: ConfigModel,
-                 settings: QSettings, notify: Callable[[str], None], parent: QObject | None = None) -> None:
+    def __init__(self, canvas_frame: QWidget, network: NetworkView, controller: Controller, config: ConfigModel,
+                 settings: QSettings, persistent: bool, notify: Callable[[str], None],
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.config = config
         self.settings = settings
+        self.persistent = persistent  # remember the user's choices (not in screenshots and tests)
         self.notify = notify
         self.view = LayerSpaceView()
         self.view.setObjectName("layer_space")
@@ -60,34 +63,35 @@ class SpacePresenter(QObject):
         self.view.hide()
         self.view.choice_changed.connect(self._on_choice)
         self.view.replace_toggled.connect(self._on_replace)
+        self.action = QAction("&Layer space", self, checkable=True)
+        self.action.setShortcut(QKeySequence("Ctrl+L"))
+        self.action.setToolTip("How the chosen hidden layer moves the plane and the points")
+        self.action.toggled.connect(self.set_visible)
+        self.layer_menu = QMenu("Layer space &of")
+        self.pca_action = QAction("&Principal directions", self, checkable=True)
+        self.pca_action.toggled.connect(self.view.pca.setChecked)
+        self.view.pca.toggled.connect(self.pca_action.setChecked)
+        self.replace_action = QAction("Layer space &replaces the canvas", self, checkable=True)
+        self.replace_action.toggled.connect(self.view.replace.setChecked)
+        network.layer_space_requested.connect(self.show)
+        config.changed.connect(self._on_config_change)
+        self.structure_changed(list(config.architecture.hidden))
+        if persistent:  # bring the view back as the user left it
+            self.view.replace.setChecked(settings.value(REPLACE_KEY, False, type=bool))
+            if settings.value(SHOWN_KEY, False, type=bool):
+                self.set_visible(True)
 
     def build_menu(self, menu_bar: QMenuBar) -> None:
         """Add the View menu: the view on or off, its layer, principal directions, replace the canvas."""
         menu = menu_bar.addMenu("&View")
-        self.action = QAction("&Layer space", menu, checkable=True)
-        self.action.setShortcut(QKeySequence("Ctrl+L"))
-        self.action.setToolTip("How the chosen hidden layer moves the plane and the points")
-        self.action.toggled.connect(self.set_visible)
         menu.addAction(self.action)
-        self.layer_menu = QMenu("Layer space &of", menu)
         menu.addMenu(self.layer_menu)
-        self.pca_action = QAction("&Principal directions", menu, checkable=True)
-        self.pca_action.toggled.connect(self.view.pca.setChecked)
-        self.view.pca.toggled.connect(self.pca_action.setChecked)
         menu.addAction(self.pca_action)
-        self.replace_action = QAction("Layer space &replaces the canvas", menu, checkable=True)
-        self.replace_action.toggled.connect(self.view.replace.setChecked)
         menu.addAction(self.replace_action)
 
-    def restore(self) -> None:
-        """Bring back the view as the user left it (persistent windows only)."""
-        self.view.replace.setChecked(self.settings.value(REPLACE_KEY, False, type=bool))
-        if self.settings.value(SHOWN_KEY, False, type=bool):
-            self.set_visible(True)
-
-    def remember(self) -> None:
-        """Remember whether the view is open (the window is closing)."""
-        self.settings.setValue(SHOWN_KEY, self.shown())
+    def _remember(self, key: str, value: bool) -> None:
+        if self.persistent:
+            self.settings.setValue(key, value)
 
     # ------------------------------------------------------------------ showing
     def show(self, layer: int) -> None:
@@ -109,6 +113,7 @@ class SpacePresenter(QObject):
             half = max(self.area.width(), self.area.height()) // 2
             self.area.setSizes([half, half])
         self._canvas_frame.setVisible(not (on and self.view.replace.isChecked()))
+        self._remember(SHOWN_KEY, on)
         self._send()
 
     def _send(self) -> None:
@@ -122,8 +127,12 @@ class SpacePresenter(QObject):
     def _on_replace(self, on: bool) -> None:
         with QSignalBlocker(self.replace_action):
             self.replace_action.setChecked(on)
-        self.settings.setValue(REPLACE_KEY, bool(on))
+        self._remember(REPLACE_KEY, bool(on))
         self._canvas_frame.setVisible(not (on and self.shown()))
+
+    def _on_config_change(self, before: Configuration, after: Configuration) -> None:
+        if before.architecture.hidden != after.architecture.hidden:
+            self.structure_changed(list(after.architecture.hidden))
 
     def structure_changed(self, hidden: list[int]) -> None:
         """The hidden layers changed: offer them in the view and the menu."""

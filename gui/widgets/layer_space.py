@@ -18,7 +18,8 @@ from PySide6.QtCore import QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.layer_space import GRID_LINES, LayerSpace, SpaceChoice
-from gui.widgets.canvas import REGRESSION_BINS, class_color, value_color
+from gui.colors import class_color
+from gui.widgets.canvas import REGRESSION_BINS, value_color
 
 HORIZONTAL_PEN = pg.mkPen(90, 90, 90, 150, width=1)  # images of the lines x2 = const
 VERTICAL_PEN = pg.mkPen(150, 60, 150, 120, width=1)  # images of the lines x1 = const

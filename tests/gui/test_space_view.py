@@ -38,7 +38,7 @@ def test_the_view_is_closed_and_costs_nothing_at_first(window):
 
 
 def test_clicking_a_layer_header_shows_that_layers_space(window, qtbot):
-    qtbot.mouseClick(window.network.layer_header(1).count, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.network.layer_header(2).count, Qt.MouseButton.LeftButton)
     assert window.space.shown() and window.space.action.isChecked()
     assert window.space.view.choice.layer == 2
     space = _space_shown(window, lambda s: s.layer == 2)
@@ -54,7 +54,7 @@ def test_clicking_a_layer_header_shows_that_layers_space(window, qtbot):
     x, _ = window.space.view.horizontal.getData()
     assert x is not None and np.isnan(x).sum() == 21 and np.isfinite(x).sum() > 21 * 60
     assert window.space.view.visible_point_count() == len(window.model)
-    qtbot.mouseClick(window.network.layer_header(0).count, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.network.layer_header(1).count, Qt.MouseButton.LeftButton)
     space = _space_shown(window, lambda s: s.layer == 1)
     decision = window.space.view.decision.xData  # not the last hidden layer: no decision line
     assert space.regions is None and (decision is None or len(decision) == 0)
@@ -77,7 +77,7 @@ def test_the_view_menu_opens_and_closes_the_view(window, qtbot):
 
 
 def test_clicking_two_neurons_chooses_the_axes(window, qtbot):
-    qtbot.mouseClick(window.network.layer_header(0).count, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.network.layer_header(1).count, Qt.MouseButton.LeftButton)
     default = _space_shown(window, lambda s: s.layer == 1)
     assert len(default.neurons) == 2  # the two most varied of the four, by name
     assert window.space.view.title.text().endswith(f"neurons {default.neurons[0] + 1} and {default.neurons[1] + 1}")
@@ -98,7 +98,7 @@ def test_clicking_two_neurons_chooses_the_axes(window, qtbot):
 
 
 def test_principal_directions_are_an_option(window, qtbot):
-    qtbot.mouseClick(window.network.layer_header(0).count, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.network.layer_header(1).count, Qt.MouseButton.LeftButton)
     _space_shown(window, lambda s: s.layer == 1)
     window.space.view.pca.click()
     assert window.space.pca_action.isChecked()
@@ -114,7 +114,7 @@ def test_principal_directions_are_an_option(window, qtbot):
 
 def test_one_two_and_three_neuron_layers(window, qtbot):
     window.configure([1], "tanh")
-    window.show_space(1)
+    window.space.show(1)
     strip = _space_shown(window, lambda s: s.size == 1)
     assert strip.points.shape[1] == 1 and window.space.view.title.text() == "Layer 1 (tanh, 1 neuron): neuron 1"
     assert not window.space.view.pca.isEnabled()
@@ -129,7 +129,7 @@ def test_one_two_and_three_neuron_layers(window, qtbot):
 
 def test_a_step_layer_lands_on_corners(window, qtbot):
     window.configure([3, 2], "step")
-    window.show_space(1)
+    window.space.show(1)
     space = _space_shown(window, lambda s: s.activation == "step" and s.layer == 1)
     assert space.corners is not None and set(np.unique(space.points)) <= {0.0, 1.0}
     assert len(window.space.view.corners.data) == len(space.corners)
@@ -137,7 +137,7 @@ def test_a_step_layer_lands_on_corners(window, qtbot):
 
 
 def test_the_view_follows_training_live(window, qtbot):
-    window.show_space(2)
+    window.space.show(2)
     before = _space_shown(window, lambda s: s.layer == 2)
     draws = window.space.view.draws
     window.controls.play.click()
@@ -152,7 +152,7 @@ def test_the_view_follows_training_live(window, qtbot):
 def test_the_view_replaces_the_canvas_on_request_and_remembers(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
     win = make_window(qtbot, preset="circle", persistent=True)
-    win.show_space(1)
+    win.space.show(1)
     assert win.canvas.isVisibleTo(win) and win.space.shown()  # beside the canvas
     win.space.view.replace.click()
     assert not win.canvas.isVisibleTo(win) and win.space.replace_action.isChecked()
@@ -166,7 +166,7 @@ def test_the_view_replaces_the_canvas_on_request_and_remembers(qtbot, tmp_path, 
 
 
 def test_fewer_layers_keep_the_view_on_an_existing_layer(window, qtbot):
-    window.show_space(2)
+    window.space.show(2)
     _space_shown(window, lambda s: s.layer == 2)
     window.network.layers_minus.click()
     assert window.space.view.choice.layer == 1
