@@ -77,7 +77,7 @@ class SpacePresenter(QObject):
         config.changed.connect(self._on_config_change)
         self.structure_changed(list(config.architecture.hidden))
         if persistent:  # bring the view back as the user left it
-            self.view.replace.setChecked(settings.value(REPLACE_KEY, False, type=bool))
+            self.view.replace.setChecked(bool(settings.value(REPLACE_KEY, False, type=bool)))
             if settings.value(SHOWN_KEY, False, type=bool):
                 self.set_visible(True)
 

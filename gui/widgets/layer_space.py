@@ -11,6 +11,7 @@ clicks on neurons of the layer in the network view choose the axes (``choose_neu
 from __future__ import annotations
 
 from collections import deque
+from typing import TypeVar
 
 import numpy as np
 import pyqtgraph as pg
@@ -53,6 +54,17 @@ def _spread(points: np.ndarray, extent: tuple[float, float, float, float]) -> np
     return points + np.column_stack([radius * np.cos(angle) * (x1 - x0), radius * np.sin(angle) * (y1 - y0)])
 
 
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str, tip: str = "") -> W:
+    """``widget`` with a stable object name (for tests and UI checks) and a tooltip."""
+    widget.setObjectName(name)
+    if tip:
+        widget.setToolTip(tip)
+    return widget
+
+
 class LayerSpaceView(QWidget):
     """A hidden layer's space: the bent grid, the points and (last layer) the output's decision."""
 
@@ -63,14 +75,15 @@ class LayerSpaceView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_box = QComboBox(objectName="space_layer", toolTip="The hidden layer whose space is shown")
-        self.pca = QCheckBox("Principal directions", objectName="space_pca",
-                             toolTip="Show the two directions along which the layer's activations vary most")
-        self.replace = QCheckBox("Replace the canvas", objectName="space_replace",
-                                 toolTip="Show this view in the canvas's place instead of beside it")
+        self.layer_box = _named(QComboBox(), "space_layer", "The hidden layer whose space is shown")
+        self.pca = _named(QCheckBox("Principal directions"), "space_pca",
+                          "Show the two directions along which the layer's activations vary most")
+        self.replace = _named(QCheckBox("Replace the canvas"), "space_replace",
+                              "Show this view in the canvas's place instead of beside it")
         self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.title = QLabel(objectName="space_title")
-        self.note = QLabel(objectName="space_note", wordWrap=True)
+        self.title = _named(QLabel(), "space_title")
+        self.note = _named(QLabel(), "space_note")
+        self.note.setWordWrap(True)
         self.plot = pg.PlotWidget(background="w")
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer space of layer"))
@@ -125,8 +138,9 @@ class LayerSpaceView(QWidget):
         self.layer_box.setCurrentIndex(layer - 1 if sizes else -1)
         self.layer_box.blockSignals(False)
         self.pca.setEnabled(bool(sizes) and sizes[layer - 1] >= 2)
-        keep = self.choice.layer == layer and self.choice.neurons is not None
-        neurons = self.choice.neurons if keep and max(self.choice.neurons) < sizes[layer - 1] else None
+        neurons = self.choice.neurons if self.choice.layer == layer else None
+        if neurons is not None and (not sizes or max(neurons) >= sizes[layer - 1]):  # the layer shrank
+            neurons = None
         self._set_choice(SpaceChoice(layer, self.pca.isChecked() and self.pca.isEnabled(), neurons))
 
     def choose_layer(self, layer: int) -> None:

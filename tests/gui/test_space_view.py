@@ -171,6 +171,12 @@ def test_fewer_layers_keep_the_view_on_an_existing_layer(window, qtbot):
     window.network.layers_minus.click()
     assert window.space.view.choice.layer == 1
     _space_shown(window, lambda s: s.layer == 1 and s.size == 4)
+    _click_neuron(qtbot, window, 1, 1)
+    _click_neuron(qtbot, window, 1, 3)
+    _space_shown(window, lambda s: s.neurons == (1, 3))
+    window.network.layer_header(1).minus.click()  # 3 neurons: neuron 4 is gone, the default axes return
+    space = _space_shown(window, lambda s: s.size == 3)
+    assert max(space.neurons) < 3 and window.space.view.choice.neurons is None
     window.network.layers_minus.click()  # no hidden layer: nothing to show, nothing breaks
     seq = window.controller.sync()
     assert window.controller.wait_until(lambda s: s.seq >= seq and s.layer_sizes == (2, 1), 20)
