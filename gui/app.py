@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for data and weights")
     p.add_argument("--space", type=int, metavar="LAYER",
                    help="open the layer-space view of hidden layer LAYER (1-based)")
+    p.add_argument("--lesson", type=int, metavar="N", help="open the window at lesson N (Help -> Lessons)")
     return p
 
 
@@ -38,6 +39,19 @@ def parse_layers(text: str) -> list[int]:
     if problem is not None:
         raise ValueError(f"layers: {problem}")
     return sizes
+
+
+def check_lesson(number: int) -> str | None:
+    """None when lesson ``number`` exists, else one line saying what is wrong (and listing the lessons)."""
+    from gui.lesson_book import LessonError, lesson_list, lessons_folder, load_lessons
+
+    try:
+        lessons = load_lessons(lessons_folder())
+    except LessonError as problem:
+        return str(problem)
+    if not 1 <= number <= len(lessons):
+        return f"no lesson {number}; the lessons are: {lesson_list(lessons)}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("epochs must be >= 0")
     if args.space is not None and not 1 <= args.space <= len(hidden):
         parser.error(f"space: hidden layer {args.space} does not exist (the network has {len(hidden)})")
+    if args.lesson is not None:
+        problem = check_lesson(args.lesson)
+        if problem:
+            print(f"neural-sandbox: {problem}", file=sys.stderr)
+            return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -68,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         window.undo_stack.clear()
     if args.space is not None:
         window.space.show(args.space)
+    if args.lesson is not None and not window.show_lessons(args.lesson):
+        return 2
     if args.screenshot:
         return take_screenshot(window, args.screenshot, args.epochs)
     window.show()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from engine import limits
+from gui.widgets.controls import DEFAULT_SPEED
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,19 @@ class Experiment:
     advice: str
     features: tuple[str, ...] = ("x1", "x2")
     space_layer: int | None = None  # open the layer-space view of this hidden layer
+    # What a lesson (gui.lesson_book) also sets; the guide's experiments keep these defaults.
+    points: int = limits.DEFAULT_POINTS
+    noise: float = 0.0
+    layer_activations: tuple[str, ...] | None = None  # one per hidden layer; None: ``activation`` for all
+    optimizer: str = limits.DEFAULT_OPTIMIZER
+    batch_size: int = limits.DEFAULT_BATCH_SIZE
+    speed: float | None = DEFAULT_SPEED
+
+    def activations(self) -> tuple[str, ...]:
+        """The hidden layers' activations."""
+        if self.layer_activations is not None:
+            return self.layer_activations
+        return (self.activation,) * len(self.hidden)
 
 
 EXPERIMENTS = (
@@ -98,3 +112,31 @@ class GuideDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(text, 1)
         layout.addLayout(buttons)
+
+
+def set_up(window, experiment: Experiment, seed: int) -> None:
+    """Load an experiment or lesson, self-contained: data, network, features, every setting,
+    speed, fresh weights and history, the true gradient (one undo step)."""
+    c = window.controls
+    c.play.setChecked(False)
+    window.undo_stack.beginMacro(experiment.title)
+    if c.task.currentData():
+        c.task.setCurrentIndex(0)
+    with QSignalBlocker(c.preset), QSignalBlocker(c.noise), QSignalBlocker(c.point_count), \
+            QSignalBlocker(c.activation):
+        c.preset.setCurrentIndex(c.preset.findData(experiment.preset))
+        c.noise.setValue(int(round(experiment.noise * 100)))
+        c.point_count.setValue(experiment.points)
+        c.activation.setCurrentIndex(c.activation.findData(experiment.activation))
+    c.pictures.mark(experiment.preset)
+    window.model.generate(experiment.preset, experiment.points, experiment.noise, seed)
+    window.config_presenter.change_config(
+        experiment.title, hidden=experiment.hidden, activations=experiment.activations(),
+        features=experiment.features, learning_rate=experiment.learning_rate, optimizer=experiment.optimizer,
+        batch_size=experiment.batch_size, regularization=None, reg_rate=0.0)
+    window.undo_stack.endMacro()
+    c.speed.setCurrentIndex(c.speed.findData(experiment.speed))
+    window.controller.set_surrogate(False)
+    c.reset.click()  # fresh weights and history: nothing carried over from before
+    if experiment.advice:
+        window.statusBar().showMessage(experiment.advice, 15000)

@@ -42,7 +42,8 @@ from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
-from gui.guide import Experiment, GuideDialog
+from gui.guide import Experiment, GuideDialog, set_up
+from gui.lessons_panel import open_lessons
 from gui.space_actions import SpacePresenter
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
@@ -240,6 +241,8 @@ class MainWindow(QMainWindow):
         guide.setShortcut(QKeySequence("F1"))
         guide.triggered.connect(self.show_guide)
         help_menu.addAction(guide)
+        lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
+        lessons.setShortcut(QKeySequence("F2"))
         about = QAction("&About Neural Sandbox", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
@@ -315,24 +318,15 @@ class MainWindow(QMainWindow):
         self.guide.show()
         self.guide.raise_()
 
+    def show_lessons(self, number: int | None = None) -> bool:
+        """Open the Lessons panel at lesson ``number`` (None: where the student left off)."""
+        return open_lessons(self, number)
+
     def set_up_experiment(self, experiment: Experiment) -> None:
-        """Load one of the guide's experiments: data, network and learning rate (one undo step)."""
-        self.controls.play.setChecked(False)
-        self.undo_stack.beginMacro(experiment.title)
-        if self.controls.task.currentData():
-            self.controls.task.setCurrentIndex(0)
-        with QSignalBlocker(self.controls.preset):
-            self.controls.preset.setCurrentIndex(self.controls.preset.findData(experiment.preset))
-        self.controls.pictures.mark(experiment.preset)
-        self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, self._seed)
-        self.config_presenter.change_config(experiment.title, hidden=experiment.hidden,
-                           activations=(experiment.activation,) * len(experiment.hidden),
-                           learning_rate=experiment.learning_rate, features=tuple(experiment.features))
-        self.undo_stack.endMacro()
-        self.controller.set_surrogate(False)
+        """Load an experiment or lesson, self-contained, as one undo step (see ``guide.set_up``)."""
+        set_up(self, experiment, self._seed)
         if experiment.space_layer is not None:
             self.space.show(experiment.space_layer)
-        self.statusBar().showMessage(experiment.advice, 15000)
 
     def _on_undo_index_change(self, _index: int) -> None:
         if self.autosaver is not None:

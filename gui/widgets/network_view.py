@@ -202,6 +202,8 @@ class NetworkView(QWidget):
         column.addWidget(self.header)
         column.addWidget(self.canvas, 1)
         self._hidden: list[int] = []
+        self.layers_minus.setObjectName("layers-minus")
+        self.layers_plus.setObjectName("layers-plus")
         self.layers_minus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) - 1))
         self.layers_plus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) + 1))
         for layer, header in enumerate(self.header.layers, start=1):

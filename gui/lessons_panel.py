@@ -1,0 +1,337 @@
+"""The Lessons panel (Help → Lessons): a guided track through the article's ideas.
+
+A dock beside the sandbox shows one lesson at a time: its text, a question to answer
+before pressing Run, the lesson's live view, and after the run a note on what just
+happened. Opening a lesson sets the sandbox up completely in one undo step (through the
+window's ``set_up_experiment``, as the guide's experiments do) and outlines the widgets the
+lesson talks about. The lesson reached and the lessons finished are remembered.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from gui.guide import Experiment
+from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
+from gui.widgets.feedforward import FeedforwardView
+from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView, NeuronView, RatesView
+
+HIGHLIGHT_COLOUR = "#E69F00"  # Okabe-Ito orange: visible on the light window, safe with colour blindness
+FLASHES = 6  # the outlines blink this many times when a lesson opens, then stay
+POLL_MS = 30  # how often the panel looks for a new snapshot
+REFRESH_PERIOD = 0.1  # seconds between live-view refreshes while training runs
+
+
+def experiment_for(lesson: Lesson) -> Experiment:
+    """The lesson's set-up as the window's one-undo-step experiment."""
+    s = lesson.setup
+    return Experiment(f"Lesson {lesson.number}: {lesson.title}", s.preset, s.hidden, s.activation, s.learning_rate,
+                      "", points=s.points, noise=s.noise, layer_activations=s.activations, features=s.features,
+                      optimizer=s.optimizer, batch_size=s.batch_size, speed=s.speed)
+
+
+class Highlighter(QObject):
+    """Coloured outlines over widgets named by object name; they follow the widgets as the window changes."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.main = window
+        self.targets: list[tuple[QWidget, QFrame]] = []
+        self.missing: list[str] = []  # names no widget has (a typo in a lesson file)
+        self._ticks = 0
+        self.timer = QTimer(self)  # blinks the outlines a few times
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self._blink)
+
+    def show(self, names: tuple[str, ...]) -> None:
+        """Outline the widgets called ``names`` (blinking first, then steady)."""
+        self.clear()
+        for name in names:
+            target = self.main.findChild(QWidget, name)
+            if target is None:
+                self.missing.append(name)
+                continue
+            frame = QFrame(target.window())
+            frame.setObjectName(f"highlight-{name}")
+            frame.setStyleSheet(f"QFrame {{ border: 3px solid {HIGHLIGHT_COLOUR}; border-radius: 4px; "
+                                "background: transparent; }")
+            frame.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            target.installEventFilter(self)
+            self.targets.append((target, frame))
+        self._ticks = 0
+        self.follow()
+        self.timer.start()
+
+    def clear(self) -> None:
+        """Remove every outline."""
+        self.timer.stop()
+        for target, frame in self.targets:
+            if isValid(target):
+                target.removeEventFilter(self)
+            if isValid(frame):
+                frame.deleteLater()
+        self.targets, self.missing = [], []
+
+    def shown(self) -> list[str]:
+        """The names of the outlined widgets that are on screen (an outline blinks, then stays)."""
+        return [target.objectName() for target, _ in self.targets if isValid(target) and target.isVisible()]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        """Follow a target that moved, changed size, or was shown or hidden."""
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
+            QTimer.singleShot(0, self.follow)  # after the layout has placed every widget
+        return False
+
+    def _blink(self) -> None:
+        self._ticks += 1  # the timer keeps running: it also follows a target whose ancestors moved
+        self.follow()
+
+    def follow(self) -> None:
+        """Put each outline over its widget (hidden while the widget is, or between blinks)."""
+        blink_off = 0 < self._ticks <= FLASHES and self._ticks % 2 == 1
+        for target, frame in self.targets:
+            if not (isValid(target) and isValid(frame)):
+                continue
+            top = target.window()
+            if frame.parent() is not top:
+                frame.setParent(top)
+            visible = target.isVisible() and not blink_off
+            if visible:
+                corner = target.mapTo(top, QPoint(0, 0))
+                frame.setGeometry(corner.x() - 3, corner.y() - 3, target.width() + 6, target.height() + 6)
+                frame.raise_()
+            frame.setVisible(visible)
+
+
+class LessonsPanel(QWidget):
+    """One lesson at a time: text, predict-first question, live view, Run, the after-run note, Back/Next."""
+
+    # Emitted with the lesson's number when a lesson has been opened and set up.
+    lesson_opened = Signal(int)
+    # Emitted when a run has finished (its epochs done, or training stopped by itself).
+    run_finished = Signal()
+
+    def __init__(self, window, lessons: list[Lesson]) -> None:
+        super().__init__()
+        self.main = window
+        self.lessons = lessons
+        self.lesson: Lesson | None = None
+        self.view: QWidget | None = None
+        self.highlighter = Highlighter(window)
+        self._run: tuple[int, int | None] | None = None  # (play command's seq, epoch to stop at) while running
+        self._refreshed = 0.0
+        self.title = QLabel()
+        self.title.setObjectName("lesson-title")
+        self.title.setWordWrap(True)
+        self.text = QTextBrowser()
+        self.text.setObjectName("lesson-text")
+        self.text.setOpenExternalLinks(False)
+        predict = QGroupBox("Predict first")
+        self.question = QLabel()
+        self.question.setObjectName("lesson-question")
+        self.question.setWordWrap(True)
+        self.prediction = QLineEdit()
+        self.prediction.setObjectName("lesson-prediction")
+        self.prediction.setPlaceholderText("Your prediction, before you press Run")
+        box = QVBoxLayout(predict)
+        box.addWidget(self.question)
+        box.addWidget(self.prediction)
+        self.view_box = QVBoxLayout()
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("lesson-run")
+        self.run_button.setToolTip("Play the lesson's training run, then read what just happened")
+        self.setup_button = QPushButton("Set up again")
+        self.setup_button.setObjectName("lesson-setup")
+        self.setup_button.setToolTip("Start this lesson over: data, network and settings as the lesson sets them")
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.setup_button)
+        self.note = QLabel()
+        self.note.setObjectName("lesson-note")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.MarkdownText)
+        self.note.setStyleSheet("QLabel { background: #eef6ee; border: 1px solid #9c9; padding: 4px; }")
+        self.note.hide()
+        self.back = QPushButton("◀ Back")
+        self.back.setObjectName("lesson-back")
+        self.next = QPushButton("Next ▶")
+        self.next.setObjectName("lesson-next")
+        self.progress = QLabel()
+        self.progress.setObjectName("lesson-progress")
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back)
+        nav.addWidget(self.progress, 1)
+        nav.addWidget(self.next)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text, 3)
+        layout.addWidget(predict)
+        layout.addLayout(self.view_box, 2)
+        layout.addLayout(run_row)
+        layout.addWidget(self.note)
+        layout.addLayout(nav)
+        self.run_button.clicked.connect(self.run)
+        self.setup_button.clicked.connect(self.set_up)
+        self.back.clicked.connect(lambda: self.open(self.lesson.number - 1))
+        self.next.clicked.connect(lambda: self.open(self.lesson.number + 1))
+        self._seen = None  # the last snapshot looked at
+        self.poll = QTimer(self)  # the panel follows the latest snapshot, as the window's display timer does
+        self.poll.setInterval(POLL_MS)
+        self.poll.timeout.connect(self._on_poll)
+        self.poll.start()
+        window.canvas.hovered.connect(self._on_hover)
+
+    # ------------------------------------------------------------- progress
+    def remembered(self) -> int:
+        """The lesson the student reached last time (1 at first)."""
+        value = self.main.settings.value("lessons/current", 1)
+        try:
+            return min(max(int(value), 1), len(self.lessons))
+        except (TypeError, ValueError):
+            return 1
+
+    def done(self) -> set[int]:
+        """The lessons whose run the student finished."""
+        value = str(self.main.settings.value("lessons/done", "") or "")
+        return {int(part) for part in value.split(",") if part.strip().isdigit()}
+
+    def _mark_done(self, number: int) -> None:
+        self.main.settings.setValue("lessons/done", ",".join(map(str, sorted(self.done() | {number}))))
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        done = self.done()
+        marks = " ".join(("●" if n in done else "○") for n in range(1, len(self.lessons) + 1))
+        self.progress.setText(f"Lesson {self.lesson.number} of {len(self.lessons)}   {marks}")
+        self.progress.setToolTip(f"Finished: {', '.join(map(str, sorted(done))) or 'none yet'}")
+
+    # ------------------------------------------------------------- lessons
+    def open(self, number: int) -> None:
+        """Show lesson ``number`` (1-based) and set the sandbox up for it."""
+        number = min(max(number, 1), len(self.lessons))
+        self.lesson = lesson = self.lessons[number - 1]
+        self.main.settings.setValue("lessons/current", number)
+        self.title.setText(f"<h3>{lesson.number}. {lesson.title}</h3>")
+        self.text.setMarkdown(lesson.text)
+        self.question.setText(lesson.question)
+        self.prediction.clear()
+        self.note.hide()
+        self.back.setEnabled(number > 1)
+        self.next.setEnabled(number < len(self.lessons))
+        self._show_progress()
+        self.highlighter.clear()  # before the old view goes: it may be outlined
+        self._make_view(lesson)
+        self.set_up()
+        self.highlighter.show(lesson.highlight)
+        self.lesson_opened.emit(number)
+
+    def _make_view(self, lesson: Lesson) -> None:
+        if self.view is not None:
+            self.view_box.removeWidget(self.view)
+            self.view.deleteLater()
+        views = {"neuron": lambda: NeuronView(self.main), "activation": lambda: ActivationView(self.main),
+                 "feedforward": FeedforwardView, "backprop": lambda: BackpropView(self.main),
+                 "rates": lambda: RatesView(self.main, self.run),
+                 "challenge": lambda: ChallengeView(lesson.goal or 0.9, lesson.hints)}
+        self.view = views[lesson.view]() if lesson.view else None
+        if self.view is not None:
+            self.view_box.addWidget(self.view)
+
+    def set_up(self) -> None:
+        """Set the sandbox up as the lesson says: one undo step, fresh weights and history."""
+        self._run = None
+        self.note.hide()
+        self.main.set_up_experiment(experiment_for(self.lesson))
+        if isinstance(self.view, FeedforwardView) and len(self.main.model):
+            self.view.point = tuple(float(v) for v in self.main.model.points[0])  # until the mouse moves
+
+    def run(self) -> None:
+        """Play the lesson's run; the note follows when its epochs are done or training stops."""
+        self.note.hide()
+        controls = self.main.controls
+        if controls.play.isChecked():
+            controls.play.setChecked(False)
+        controls.play.setChecked(True)
+        self._run = (self.main.controller.sync(), None)
+
+    def _on_poll(self) -> None:
+        snap = self.main.controller.latest
+        if snap is not None and snap is not self._seen:
+            self._seen = snap
+            self._on_snapshot(snap)
+
+    def _on_snapshot(self, snap) -> None:
+        if self._run is not None and snap.seq >= self._run[0]:
+            seq, stop = self._run
+            if stop is None:
+                stop = snap.epoch + self.lesson.run_epochs
+                self._run = (seq, stop)
+            if snap.epoch >= stop or not snap.playing:
+                self._finish()
+        now = time.perf_counter()
+        if self.view is not None and (now - self._refreshed >= REFRESH_PERIOD or not snap.playing):
+            self._refreshed = now
+            self.view.refresh(snap)
+
+    def _finish(self) -> None:
+        self._run = None
+        self.main.controls.play.setChecked(False)
+        self.note.setText("**What just happened.** " + self.lesson.after)
+        self.note.show()
+        self._mark_done(self.lesson.number)
+        if isinstance(self.view, RatesView):
+            self.view.run_finished()
+        self.run_finished.emit()
+
+    def _on_hover(self, point) -> None:
+        if self.view is not None:
+            self.view.set_point(point, self.main.controller.latest)
+
+    def close_lessons(self) -> None:
+        """Stop following: outlines off, no run pending."""
+        self._run = None
+        self.highlighter.clear()
+
+
+def open_lessons(window, number: int | None = None) -> bool:
+    """Show the Lessons dock on ``window`` at lesson ``number`` (None: where the student left off).
+
+    A bad lesson file is refused with one line naming it, in the status bar, and nothing changes.
+    """
+    panel = getattr(window, "lessons_panel", None)
+    if panel is None:
+        try:
+            lessons = load_lessons(lessons_folder())
+        except LessonError as problem:
+            window.statusBar().showMessage(str(problem), 20000)
+            window.lessons_error = str(problem)
+            return False
+        if not lessons:
+            window.statusBar().showMessage("No lesson files found.", 20000)
+            return False
+        panel = window.lessons_panel = LessonsPanel(window, lessons)
+        dock = window.lessons_dock = QDockWidget("Lessons", window)
+        dock.setObjectName("lessons")
+        dock.setWidget(panel)
+        dock.visibilityChanged.connect(lambda shown: None if shown else panel.close_lessons())
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.lessons_dock.show()
+    window.lessons_dock.raise_()
+    panel.open(number if number is not None else panel.remembered())
+    return True

@@ -1,0 +1,364 @@
+"""The live views beside a lesson's text: each shows the app's own numbers as they change.
+
+Every view has ``set_point(point, snap)`` (the point under the mouse, None when it leaves
+the canvas) and ``refresh(snap)`` (new weights); the lessons panel calls them. The numbers
+each view shows are kept on it as plain values, so tests can hold them against the engine.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.explain import explain_neuron
+from engine.features import transform
+from gui.widgets.inspector import network_from
+
+SLIDER_SCALE = 100  # slider steps per unit: weights and bias to two decimals
+SLIDER_RANGE = 6.0
+
+
+def _f(name: str, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f(s), f'(s)) of an activation, for the plots (step: 0 slope everywhere but the jump)."""
+    if name == "sigmoid":
+        a = 1.0 / (1.0 + np.exp(-s))
+        return a, a * (1.0 - a)
+    if name == "tanh":
+        a = np.tanh(s)
+        return a, 1.0 - a * a
+    if name == "relu":
+        return np.maximum(s, 0.0), (s > 0).astype(float)
+    if name == "linear":
+        return s.copy(), np.ones_like(s)
+    return (s >= 0).astype(float), np.zeros_like(s)  # step
+
+
+class NeuronView(QWidget):
+    """Lesson 1: sliders for the single neuron's two weights and bias, and s, a at the mouse."""
+
+    def __init__(self, window, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.main = window
+        self.point: tuple[float, float] | None = None
+        self.values: dict[str, float] = {}  # s and a on show, for the point under the mouse
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.sliders: list[QSlider] = []
+        self.labels: list[QLabel] = []
+        for row, (name, text) in enumerate((("lesson-w1", "w₁"), ("lesson-w2", "w₂"), ("lesson-b", "b"))):
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setObjectName(name)
+            slider.setAccessibleName(f"Weight {text}" if row < 2 else "Bias b")
+            slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
+            slider.valueChanged.connect(lambda v, r=row: self._on_slide(r, v))
+            label = QLabel()
+            label.setMinimumWidth(60)
+            grid.addWidget(QLabel(text), row, 0)
+            grid.addWidget(slider, row, 1)
+            grid.addWidget(label, row, 2)
+            self.sliders.append(slider)
+            self.labels.append(label)
+        self.readout = QLabel("Hover the canvas: s and a for the point under the mouse.")
+        self.readout.setObjectName("lesson-readout")
+        self.readout.setWordWrap(True)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        grid.addWidget(self.readout, 3, 0, 1, 3)
+
+    def _params(self, snap) -> tuple[np.ndarray, float] | None:
+        if snap is None or tuple(snap.layer_sizes) != (2, 1) or tuple(snap.features) != ("x1", "x2"):
+            return None
+        return np.asarray(snap.weights[0])[:, 0], float(snap.biases[0][0])
+
+    def _on_slide(self, row: int, value: int) -> None:
+        number = value / SLIDER_SCALE
+        self.labels[row].setText(f"{number:+.2f}")
+        if row < 2:
+            self.main.controller.set_weight(1, row, 0, number)  # layer 1: the output, here
+        else:
+            self.main.controller.set_bias(1, 0, number)
+
+    def set_point(self, point: tuple[float, float] | None, snap) -> None:
+        """Show s and a for the point under the mouse."""
+        if point is not None:
+            self.point = point
+        self.refresh(snap)
+
+    def refresh(self, snap) -> None:
+        """Sliders follow the weights (unless the student holds one); s and a follow both."""
+        params = self._params(snap)
+        if params is None:
+            self.readout.setText("This view needs the lesson's network: one neuron on inputs x₁ and x₂.")
+            return
+        w, b = params
+        for slider, label, value in zip(self.sliders, self.labels, (*w, b)):
+            if not slider.isSliderDown():
+                slider.blockSignals(True)
+                slider.setValue(int(round(float(np.clip(value, -SLIDER_RANGE, SLIDER_RANGE)) * SLIDER_SCALE)))
+                slider.blockSignals(False)
+                label.setText(f"{value:+.2f}")
+        if self.point is None:
+            return
+        x1, x2 = self.point
+        s = float(w[0] * x1 + w[1] * x2 + b)
+        a = float(1.0 / (1.0 + np.exp(-np.clip(s, -500, 500))))
+        self.values = {"s": s, "a": a}
+        self.readout.setText(
+            f"At ({x1:+.2f}, {x2:+.2f}): s = w₁x₁ + w₂x₂ + b = ({w[0]:+.2f})({x1:+.2f}) + ({w[1]:+.2f})({x2:+.2f})"
+            f" + ({b:+.2f}) = <b>{s:+.3f}</b>; a = σ(s) = <b>{a:.3f}</b> "
+            f"({'class 2, blue' if a > 0.5 else 'class 1, orange' if a < 0.5 else 'undecided'})")
+
+
+class ActivationView(QWidget):
+    """Lesson 2: f(s) and f'(s) of the first hidden layer, with the training points' s marked."""
+
+    def __init__(self, window, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson-activation-plots")
+        self.main = window
+        self.name = ""
+        self.s_values = np.zeros(0)  # s of hidden neuron 1 at each training point, as marked
+        self.title = QLabel()
+        row = QHBoxLayout()
+        self.plots = []
+        for label in ("f(s)", "f′(s)"):
+            plot = pg.PlotWidget(background="w")
+            plot.setMinimumHeight(130)
+            plot.setTitle(label, color="k", size="9pt")
+            plot.setXRange(-6, 6)
+            plot.setMouseEnabled(False, False)
+            plot.hideButtons()
+            curve = plot.plot(pen=pg.mkPen("#0072B2", width=2))
+            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(213, 94, 0, 140))
+            plot.addItem(dots)
+            self.plots.append((plot, curve, dots))
+            row.addWidget(plot)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addLayout(row)
+
+    def set_point(self, point, snap) -> None:
+        """The plots do not follow the mouse."""
+
+    def refresh(self, snap) -> None:
+        """Redraw for the first hidden layer's activation and the current weights."""
+        if snap is None or len(snap.layer_sizes) < 3:
+            return
+        name = snap.activations[0]
+        if name != self.name:
+            self.name = name
+            grid = np.linspace(-6, 6, 481)
+            f, slope = _f(name, grid)
+            for (plot, curve, _), values in zip(self.plots, (f, slope)):
+                curve.setData(grid, values)
+                plot.setYRange(min(-0.1, float(values.min())), max(1.1, float(values.max()) * 1.05))
+        model = self.main.model
+        train = model.points[~model.test_mask][:200]
+        if not len(train):
+            return
+        net = network_from(snap)
+        with np.errstate(all="ignore"):
+            sums, _ = net.trace(transform(train, list(snap.features)))
+        self.s_values = sums[0][:, 0]
+        f, slope = _f(name, np.clip(self.s_values, -6, 6))
+        for (_, _, dots), values in zip(self.plots, (f, slope)):
+            dots.setData(np.clip(self.s_values, -6, 6), values)
+        flat = float(np.mean(slope == 0.0))
+        self.title.setText(f"Hidden neuron 1, activation <b>{html.escape(name)}</b>: "
+                           f"{flat:.0%} of the dots have f′(s) = 0.")
+
+
+class BackpropView(QWidget):
+    """Lesson 5: the four equations with live numbers for one point and one hidden neuron."""
+
+    def __init__(self, window, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson-backprop")
+        self.main = window
+        self.index = 0  # the data point explained (Ctrl+click on the canvas picks another)
+        self.reports: tuple = ()  # (output report, hidden report) on show
+        self.layer = QSpinBox()
+        self.layer.setObjectName("lesson-backprop-layer")
+        self.layer.setRange(1, 1)
+        self.neuron = QSpinBox()
+        self.neuron.setObjectName("lesson-backprop-neuron")
+        self.neuron.setRange(1, 1)
+        choose = QHBoxLayout()
+        choose.addWidget(QLabel("hidden layer"))
+        choose.addWidget(self.layer)
+        choose.addWidget(QLabel("neuron"))
+        choose.addWidget(self.neuron)
+        choose.addStretch()
+        self.text = QTextBrowser()
+        self.text.setMinimumHeight(240)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(choose)
+        layout.addWidget(self.text, 1)
+        self.layer.valueChanged.connect(lambda _: self.refresh(self.main.controller.latest))
+        self.neuron.valueChanged.connect(lambda _: self.refresh(self.main.controller.latest))
+        window.canvas.point_picked.connect(self._on_pick)
+
+    def _on_pick(self, index: int) -> None:
+        self.index = index
+        self.refresh(self.main.controller.latest)
+
+    def set_point(self, point, snap) -> None:
+        """The equations are about a chosen training point, not the mouse."""
+
+    def refresh(self, snap) -> None:
+        """Recompute the four equations with the latest weights."""
+        model = self.main.model
+        if snap is None or len(snap.layer_sizes) < 3 or not len(model) or snap.task != "binary":
+            self.text.setHtml("<p>This view needs a classifier with a hidden layer and some points.</p>")
+            return
+        self.index = min(self.index, len(model) - 1)
+        self.layer.setMaximum(len(snap.layer_sizes) - 2)
+        self.neuron.setMaximum(snap.layer_sizes[self.layer.value()])
+        point, label = model.points[self.index], int(model.labels[self.index])
+        net = network_from(snap)
+        x = transform(point.reshape(1, 2), list(snap.features))
+        l, j = self.layer.value(), self.neuron.value() - 1
+        with np.errstate(all="ignore"):
+            out = explain_neuron(net, x, label, net.n_layers, 0)
+            hid = explain_neuron(net, x, label, l, j)
+        self.reports = (out, hid)
+        L, sup, nxt = net.n_layers, f"<sup>{l}</sup>", f"<sup>{l + 1}</sup>"
+        terms = " + ".join(f"({w:+.3f})({d:+.3f})" for w, d in zip(hid.upstream_weights, hid.upstream_deltas))
+        k = 0
+        self.text.setHtml(
+            f"<p>Point {self.index + 1} at ({point[0]:+.2f}, {point[1]:+.2f}), class {label + 1} "
+            f"(target t = {out.target:g}); neuron {j + 1} of layer {l}.</p>"
+            f"<p><b>1.</b> δ<sup>{L}</sup> = a<sup>{L}</sup> − t = {out.a:+.4f} − {out.target:g} "
+            f"= <b>{out.delta:+.4f}</b></p>"
+            f"<p><b>2.</b> δ{sup}<sub>{j + 1}</sub> = (Σ<sub>k</sub> w{nxt}<sub>k{j + 1}</sub> δ{nxt}<sub>k</sub>)"
+            f" · f′(s{sup}<sub>{j + 1}</sub>) = ({terms}) · {hid.slope:+.4f} = <b>{hid.delta:+.4f}</b></p>"
+            f"<p><b>3.</b> ∂J/∂b{sup}<sub>{j + 1}</sub> = δ{sup}<sub>{j + 1}</sub> = "
+            f"<b>{hid.bias_gradient:+.4f}</b></p>"
+            f"<p><b>4.</b> ∂J/∂w{sup}<sub>{j + 1},{k + 1}</sub> = a<sup>{l - 1}</sup><sub>{k + 1}</sub> "
+            f"δ{sup}<sub>{j + 1}</sub> = ({hid.inputs[k]:+.4f})({hid.delta:+.4f}) = "
+            f"<b>{hid.weight_gradients[k]:+.4f}</b>; for every input k: "
+            + ", ".join(f"{g:+.4f}" for g in hid.weight_gradients) + "</p>")
+
+
+class RatesView(QWidget):
+    """Lesson 6: three learning rates, each trained afresh; their loss curves side by side."""
+
+    RATES = (("Too small: 0.0001", 0.0001), ("Right: 0.03", 0.03), ("Too large: 10", 10.0))
+    COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#E69F00")
+
+    def __init__(self, window, start_run, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson-rates")
+        self.main = window
+        self.start_run = start_run
+        self.curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # label -> (epochs, training loss)
+        buttons = QHBoxLayout()
+        self.buttons = []
+        for text, rate in self.RATES:
+            button = QPushButton(text)
+            button.setObjectName(f"lesson-rate-{rate:g}")
+            button.clicked.connect(lambda _=False, r=rate: self.try_rate(r))
+            buttons.addWidget(button)
+            self.buttons.append(button)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMinimumHeight(170)
+        self.plot.setLogMode(False, True)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "training loss")
+        self.legend = self.plot.addLegend(offset=(-5, 5))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.plot)
+
+    def try_rate(self, rate: float) -> None:
+        """Set the learning rate (an undoable edit, as the control does), start afresh and run."""
+        combo = self.main.controls.learning_rate
+        combo.setCurrentIndex(combo.findData(rate))
+        self.main.controls.reset.click()
+        self.start_run()
+
+    def run_finished(self) -> None:
+        """Keep the finished run's loss curve under its settings."""
+        losses = self.main.controller.losses
+        if not losses.size:
+            return
+        settings = self.main.config().settings
+        label = f"η {settings.learning_rate:g}, batch {settings.batch_size}"
+        train = np.asarray(losses.column(1), dtype=float)
+        keep = np.isfinite(train) & (train > 0)
+        self.curves[label] = (np.asarray(losses.column(0), dtype=float)[keep], train[keep])
+        self.plot.clear()
+        self.legend.clear()
+        for i, (name, (x, y)) in enumerate(self.curves.items()):
+            self.plot.plot(x, y, pen=pg.mkPen(self.COLOURS[i % len(self.COLOURS)], width=2), name=name)
+
+    def set_point(self, point, snap) -> None:
+        """Not about the mouse."""
+
+    def refresh(self, snap) -> None:
+        """Curves are added when a run finishes."""
+
+
+class ChallengeView(QWidget):
+    """Lesson 7: the goal, the test accuracy against it, and a ladder of hints."""
+
+    def __init__(self, goal: float, hints: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.goal, self.hints, self.shown = goal, hints, 0
+        self.reached = False
+        self.status = QLabel()
+        self.status.setObjectName("lesson-goal")
+        self.status.setWordWrap(True)
+        self.hint_button = QPushButton("Hint")
+        self.hint_button.setObjectName("lesson-hint")
+        self.hint_button.clicked.connect(self.next_hint)
+        self.hint_text = QLabel()
+        self.hint_text.setObjectName("lesson-hints")
+        self.hint_text.setWordWrap(True)
+        self.hint_text.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status)
+        row = QHBoxLayout()
+        row.addWidget(self.hint_button)
+        row.addStretch()
+        layout.addLayout(row)
+        layout.addWidget(self.hint_text)
+        self.refresh(None)
+
+    def next_hint(self) -> None:
+        """Show one more hint (each is a little more direct than the last)."""
+        self.shown = min(self.shown + 1, len(self.hints))
+        self.hint_text.setText("".join(f"<p><b>Hint {i + 1}.</b> {html.escape(h)}</p>"
+                                       for i, h in enumerate(self.hints[:self.shown])))
+        self.hint_button.setEnabled(self.shown < len(self.hints))
+        self.hint_button.setText(f"Hint ({len(self.hints) - self.shown} left)")
+
+    def set_point(self, point, snap) -> None:
+        """Not about the mouse."""
+
+    def refresh(self, snap) -> None:
+        """The test accuracy against the goal."""
+        accuracy = None if snap is None else snap.test_accuracy
+        if accuracy is not None and accuracy >= self.goal:
+            self.reached = True
+        text = f"Goal: test accuracy ≥ {self.goal:.0%}. Now: " + ("–" if accuracy is None else f"{accuracy:.1%}")
+        if self.reached:
+            text += "  <b>Goal reached!</b>"
+        self.status.setText(text)
