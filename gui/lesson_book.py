@@ -41,7 +41,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 SPEEDS = (1.0, 5.0, 30.0, 100.0, 300.0, None)  # the speed list's choices (None: as fast as it goes)
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 SETUP_KEYS = {"preset", "points", "noise", "hidden", "activation", "features", "learning_rate", "optimizer",
-              "batch_size", "speed"}
+              "batch_size", "speed", "weights", "biases"}
 TOP_KEYS = {"title", "setup", "highlight", "view", "run_epochs", "goal", "hints"}
 
 
@@ -67,6 +67,10 @@ class Setup:
     optimizer: str = limits.DEFAULT_OPTIMIZER
     batch_size: int = limits.DEFAULT_BATCH_SIZE
     speed: float | None = 30.0
+    # Start values after the fresh weights: (layer, i, j, value) for the weight from neuron i of layer - 1
+    # to neuron j of layer, (layer, j, value) for a bias; layers count from 1, neurons and inputs from 0.
+    weights: tuple[tuple[int, int, int, float], ...] = ()
+    biases: tuple[tuple[int, int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,9 +148,32 @@ def _setup(raw: Any) -> Setup:
     speed = raw.get("speed", base.speed)
     if speed not in SPEEDS:
         raise ValueError('setup "speed": one of 1, 5, 30, 100, 300 epochs a second, or null (as fast as it goes)')
+    sizes = [len(features), *hidden, 1]
     return Setup(preset, points, float(noise), tuple(hidden), tuple(names), names[0] if names else activation,
                  tuple(f for f in FEATURES if f in features), float(rate), optimizer, batch,
-                 None if speed is None else float(speed))
+                 None if speed is None else float(speed), _start_values(raw, "weights", sizes),
+                 _start_values(raw, "biases", sizes))
+
+
+def _start_values(raw: dict, key: str, sizes: list[int]) -> tuple:
+    """Checked start weights ([layer, i, j, value]) or biases ([layer, j, value]) for a network of ``sizes``."""
+    entries = raw.get(key, [])
+    width = 4 if key == "weights" else 3
+    shape = "[layer, i, j, value]" if key == "weights" else "[layer, j, value]"
+    out = []
+    for entry in entries if isinstance(entries, list) else [None]:
+        if (not isinstance(entry, list) or len(entry) != width or not all(isinstance(v, int) for v in entry[:-1])
+                or not isinstance(entry[-1], int | float)):
+            raise ValueError(f'setup "{key}": a list of {shape}')
+        layer, *index, value = entry
+        limits_ok = 1 <= layer < len(sizes) and 0 <= index[-1] < sizes[layer]
+        if key == "weights":
+            limits_ok = limits_ok and 0 <= index[0] < sizes[layer - 1]
+        if not limits_ok or abs(value) > 100:
+            raise ValueError(f'setup "{key}": {entry} is not in this network (layers 1 to {len(sizes) - 1}, '
+                             "values within ±100)")
+        out.append((layer, *index, float(value)))
+    return tuple(out)
 
 
 def parse_lesson(text: str, name: str, number: int) -> Lesson:

@@ -33,6 +33,7 @@ from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView
 
 HIGHLIGHT_COLOUR = "#E69F00"  # Okabe-Ito orange: visible on the light window, safe with colour blindness
 FLASHES = 6  # the outlines blink this many times when a lesson opens, then stay
+PANEL_MAX_WIDTH = 430  # the sandbox keeps the rest of a 1366-pixel screen
 POLL_MS = 30  # how often the panel looks for a new snapshot
 REFRESH_PERIOD = 0.1  # seconds between live-view refreshes while training runs
 
@@ -145,6 +146,7 @@ class LessonsPanel(QWidget):
         self.question = QLabel()
         self.question.setObjectName("lesson-question")
         self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.MarkdownText)
         self.prediction = QLineEdit()
         self.prediction.setObjectName("lesson-prediction")
         self.prediction.setPlaceholderText("Your prediction, before you press Run")
@@ -163,10 +165,10 @@ class LessonsPanel(QWidget):
         run_row.addWidget(self.setup_button)
         self.note = QLabel()
         self.note.setObjectName("lesson-note")
+        self.note_shown = False  # True once the run is over and the note says what happened
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.MarkdownText)
-        self.note.setStyleSheet("QLabel { background: #eef6ee; border: 1px solid #9c9; padding: 4px; }")
-        self.note.hide()
+        self.note.setMinimumHeight(self.note.fontMetrics().lineSpacing() * 6)  # room for the note: nothing moves
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
         self.next = QPushButton("Next ▶")
@@ -231,7 +233,6 @@ class LessonsPanel(QWidget):
         self.text.setMarkdown(lesson.text)
         self.question.setText(lesson.question)
         self.prediction.clear()
-        self.note.hide()
         self.back.setEnabled(number > 1)
         self.next.setEnabled(number < len(self.lessons))
         self._show_progress()
@@ -256,14 +257,28 @@ class LessonsPanel(QWidget):
     def set_up(self) -> None:
         """Set the sandbox up as the lesson says: one undo step, fresh weights and history."""
         self._run = None
-        self.note.hide()
+        self._show_note(False)
         self.main.set_up_experiment(experiment_for(self.lesson))
+        for layer, i, j, value in self.lesson.setup.weights:  # after the reset: the trainer takes commands in order
+            self.main.controller.set_weight(layer, i, j, value)
+        for layer, j, value in self.lesson.setup.biases:
+            self.main.controller.set_bias(layer, j, value)
         if isinstance(self.view, FeedforwardView) and len(self.main.model):
             self.view.point = tuple(float(v) for v in self.main.model.points[0])  # until the mouse moves
 
+    def _show_note(self, done: bool) -> None:
+        """The after-run note, or (before the run) where it will appear: the panel never jumps."""
+        if done:
+            self.note.setText("**What just happened.** " + self.lesson.after)
+            self.note.setStyleSheet("QLabel { background: #eef6ee; border: 1px solid #9c9; padding: 4px; }")
+        else:
+            self.note.setText("*Answer the question, press Run, then read here what just happened.*")
+            self.note.setStyleSheet("QLabel { color: #666; border: 1px dashed #bbb; padding: 4px; }")
+        self.note_shown = done
+
     def run(self) -> None:
         """Play the lesson's run; the note follows when its epochs are done or training stops."""
-        self.note.hide()
+        self._show_note(False)
         controls = self.main.controls
         if controls.play.isChecked():
             controls.play.setChecked(False)
@@ -292,8 +307,7 @@ class LessonsPanel(QWidget):
     def _finish(self) -> None:
         self._run = None
         self.main.controls.play.setChecked(False)
-        self.note.setText("**What just happened.** " + self.lesson.after)
-        self.note.show()
+        self._show_note(True)
         self._mark_done(self.lesson.number)
         if isinstance(self.view, RatesView):
             self.view.run_finished()
@@ -329,6 +343,7 @@ def open_lessons(window, number: int | None = None) -> bool:
         dock = window.lessons_dock = QDockWidget("Lessons", window)
         dock.setObjectName("lessons")
         dock.setWidget(panel)
+        panel.setMaximumWidth(PANEL_MAX_WIDTH)
         dock.visibilityChanged.connect(lambda shown: None if shown else panel.close_lessons())
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.lessons_dock.show()

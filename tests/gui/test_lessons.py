@@ -63,6 +63,8 @@ def test_seven_lessons_ship_each_with_a_question_a_note_and_a_set_up():
 
 @pytest.mark.parametrize("broken, problem", [
     (GOOD.replace('"xor"', '"xo"'), 'setup "preset"'),
+    (GOOD.replace('"hidden": [2]', '"hidden": [2], "weights": [[1, 2, 0, 1.0]]'), 'setup "weights"'),
+    (GOOD.replace('"hidden": [2]', '"hidden": [2], "biases": [[3, 0, 1.0]]'), 'setup "biases"'),
     (GOOD.replace('"title": "T",', '"title": "T" "x",'), "JSON block, line 2"),
     (GOOD.replace("## Predict first", "## Guess first"), "Predict first"),
     (GOOD.replace('"hidden": [2]', '"hidden": [99]'), 'setup "hidden"'),
@@ -138,7 +140,7 @@ def test_next_back_and_progress_are_remembered(qtbot, window):
     assert panel.lesson.number == 2 and window.config().architecture.activations == ("step",)
     fastest(window)
     run_lesson(qtbot, panel)
-    assert panel.note.isVisible() and "What just happened" in panel.note.text()
+    assert panel.note_shown and "What just happened" in panel.note.text()
     window.close()
     again = make_window(qtbot, preset="circle", seed=0)
     try:
@@ -177,6 +179,9 @@ def test_lesson_2_step_never_moves_and_the_plots_mark_the_points_s(qtbot, window
     window.show_lessons(2)
     panel = window.lessons_panel
     start = settle(window)
+    np.testing.assert_array_equal(start.weights[0][:, 0], [0.5, -0.5])  # the lesson's bad start: the diagonal
+    assert start.biases[0][0] == 0.0
+    assert not panel.note_shown and "press Run" in panel.note.text()
     fastest(window)
     run_lesson(qtbot, panel)
     snap = settle(window)
@@ -267,7 +272,7 @@ def test_lesson_6_rates_are_kept_side_by_side(qtbot, window):
         assert window.config().settings.learning_rate == rate
     assert list(panel.view.curves) == ["η 0.0001, batch 10", "η 10, batch 10"]
     slow, fast = panel.view.curves.values()
-    assert len(slow[0]) >= 150 and panel.note.isVisible()
+    assert len(slow[0]) >= 150 and panel.note_shown
 
 
 def test_lesson_7_goal_and_hint_ladder(qtbot, window):
