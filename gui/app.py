@@ -67,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.space is not None and not 1 <= args.space <= len(hidden):
         parser.error(f"space: hidden layer {args.space} does not exist (the network has {len(hidden)})")
     if args.lesson is not None:
-        problem = check_lesson(args.lesson)
-        if problem:
-            print(f"neural-sandbox: {problem}", file=sys.stderr)
+        wrong = check_lesson(args.lesson)
+        if wrong:
+            print(f"neural-sandbox: {wrong}", file=sys.stderr)
             return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

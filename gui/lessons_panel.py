@@ -10,6 +10,7 @@ lesson talks about. The lesson reached and the lessons finished are remembered.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -131,8 +132,8 @@ class LessonsPanel(QWidget):
         super().__init__()
         self.main = window
         self.lessons = lessons
-        self.lesson: Lesson | None = None
-        self.view: QWidget | None = None
+        self.lesson: Lesson = lessons[0]  # the lesson on show (open() chooses it)
+        self.view: Any = None  # the lesson's live view: a widget with set_point(point, snap) and refresh(snap)
         self.highlighter = Highlighter(window)
         self._run: tuple[int, int | None] | None = None  # (play command's seq, epoch to stop at) while running
         self._refreshed = 0.0
@@ -264,7 +265,8 @@ class LessonsPanel(QWidget):
         for layer, j, value in self.lesson.setup.biases:
             self.main.controller.set_bias(layer, j, value)
         if isinstance(self.view, FeedforwardView) and len(self.main.model):
-            self.view.point = tuple(float(v) for v in self.main.model.points[0])  # until the mouse moves
+            x, y = self.main.model.points[0]
+            self.view.point = (float(x), float(y))  # until the mouse moves
 
     def _show_note(self, done: bool) -> None:
         """The after-run note, or (before the run) where it will appear: the panel never jumps."""

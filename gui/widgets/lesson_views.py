@@ -239,6 +239,7 @@ class BackpropView(QWidget):
             hid = explain_neuron(net, x, label, l, j)
         self.reports = (out, hid)
         L, sup, nxt = net.n_layers, f"<sup>{l}</sup>", f"<sup>{l + 1}</sup>"
+        assert hid.upstream_weights is not None and hid.upstream_deltas is not None  # a hidden neuron has them
         terms = " + ".join(f"({w:+.3f})({d:+.3f})" for w, d in zip(hid.upstream_weights, hid.upstream_deltas))
         k = 0
         self.text.setHtml(
