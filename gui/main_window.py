@@ -13,7 +13,7 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -24,43 +24,36 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QDockWidget,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
 
+from engine import limits
 from engine.commands import CheckGradients
 from engine.datasets import REGRESSION_PRESETS
-from engine.features import LABELS, transform
+from engine.features import DEFAULT_FEATURES, LABELS, transform
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
+from gui import window_layout
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog
-from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
-from gui.widgets.colour_scale import ColourScale
-from gui.widgets.controls import Controls
+from gui.step_lesson import StepLesson
+from gui.widgets.canvas import TOOLS, DataCanvas
+from gui.widgets.controls import DEFAULT_SPEED, Controls
 from gui.widgets.gradient_plot import GradientPlot
 from gui.widgets.inspector import NeuronInspector, network_from
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
-from gui.widgets.notice import Notice, NoticeSlot
+from gui.widgets.notice import Notice
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
-PREFERRED_SIZE = (1500, 900)  # the first window's size on a screen with room for it
-RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)  # run shortcuts no number field may swallow
 
 
 def _network_key(snap: Snapshot) -> tuple:
@@ -76,23 +69,6 @@ def trim_heap() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):
             pass
-
-
-class RunKeyGuard(QObject):
-    """Lets Space, S and R reach the window's run shortcuts while a number field has the focus.
-
-    A spin box claims every printable key for its text, so without this the batch size field
-    would keep Space after the user typed in it. None of these keys is valid in a number.
-    """
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
-        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in RUN_KEYS
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-                and (isinstance(watched, QAbstractSpinBox) or isinstance(watched.parent(), QAbstractSpinBox))):
-            event.ignore()
-            return True
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -133,6 +109,10 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menus()
         self._connect()
+        self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
+                                      self._on_reset_click, self)
+        self.configuration.changed.connect(lambda before, after: self.step_lesson.activations_changed(
+            before.architecture.activations, after.architecture.activations))
         self._frames = 0
         self._fps = 0.0
         self._fps_clock = time.perf_counter()
@@ -167,89 +147,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
-        """Left: run, training and data controls. Middle: network over the plots. Right: the canvas.
-
-        The canvas is square; the bands above and below it hold the drawing tools, the notice
-        slot (fixed height, so nothing moves when a notice comes or goes) and the colour scale.
-        """
-        self.controls_scroll = scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
-        self.network.setObjectName("network")
-        self.network.setAccessibleName("Network view")
-        plots = QSplitter(Qt.Orientation.Horizontal)
-        plots.addWidget(self.loss_plot)
-        plots.addWidget(self.gradient_plot)
-        plots.setStretchFactor(0, 1)
-        plots.setStretchFactor(1, 1)
-        self.middle = middle = QSplitter(Qt.Orientation.Vertical)
-        middle.addWidget(self.network)
-        middle.addWidget(plots)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 2)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(2, 2, 2, 2)
-        right_layout.setSpacing(3)
-        right_layout.addWidget(self.controls.draw_bar)
-        self.notice_slot = NoticeSlot(self.notice)
-        right_layout.addWidget(self.notice_slot)
-        right_layout.addWidget(SquareFrame(self.canvas), 1)
-        self.colour_scale = ColourScale()
-        right_layout.addWidget(self.colour_scale)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(scroll)
-        self.splitter.addWidget(middle)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 1)
-        self.setCentralWidget(self.splitter)
-        self.inspector_dock = QDockWidget("Neuron inspector", self)
-        self.inspector_dock.setObjectName("inspector")
-        self.inspector_dock.setWidget(self.inspector)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
-        self.inspector_dock.hide()
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.status.setAccessibleName("Status")
-        self.statusBar().addPermanentWidget(self.status)
-        self._key_guard = RunKeyGuard(self)
-        QGuiApplication.instance().installEventFilter(self._key_guard)
+        window_layout.build_layout(self)
 
     def _fit_to_screen(self, remembered: bool = False) -> None:
-        """Never larger than the screen's free area: the first size from it, a remembered one clamped to it."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            self.resize(*PREFERRED_SIZE)
-            return
-        free = screen.availableGeometry()
-        frame = self.frameGeometry().size() - self.geometry().size() if self.isVisible() else QSize(0, 0)
-        room_w, room_h = free.width() - frame.width(), free.height() - frame.height()
-        if remembered:
-            if self.width() <= room_w and self.height() <= room_h and free.intersects(self.frameGeometry()):
-                return  # the remembered size and place fit this screen: keep them, and the user's splits
-            width, height = min(self.width(), room_w), min(self.height(), room_h)
-        else:
-            width, height = min(PREFERRED_SIZE[0], room_w), min(PREFERRED_SIZE[1], room_h)
-        self.resize(width, height)
-        geometry = QRect(self.frameGeometry().topLeft(), self.frameGeometry().size())
-        if not remembered or not free.contains(geometry):
-            x = free.left() + max(0, (free.width() - width - frame.width()) // 2)
-            y = free.top() + max(0, (free.height() - height - frame.height()) // 2)
-            self.move(x, y)
-        self._share_width(width)
-        if not remembered and (width < PREFERRED_SIZE[0] or height < PREFERRED_SIZE[1]):
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-
-    def _share_width(self, width: int) -> None:
-        """Split the width: the controls get what they need, the canvas a square as tall as it can be."""
-        left = self.controls_scroll.minimumWidth()
-        canvas = max(300, min(int(0.38 * width), self.height() - 190))
-        self.splitter.setSizes([left, max(300, width - left - canvas), canvas])
-        self.middle.setSizes([int(self.height() * 0.55), int(self.height() * 0.45)])
+        window_layout.fit_to_screen(self, remembered)
 
     def _restore_speed(self) -> None:
         saved = self.settings.value("speed")
@@ -328,7 +229,6 @@ class MainWindow(QMainWindow):
         self.inspector.bias_edited.connect(ctl.set_bias)
         self.inspector.bias_edited.connect(lambda *_: self.controls.check_result.setText(""))
         self.notice.sigmoid_chosen.connect(p.switch_step_to_sigmoid)
-        self.notice.surrogate_chosen.connect(lambda: ctl.set_surrogate(True))
         ctl.gradient_checked.connect(self._show_check)
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
@@ -355,6 +255,7 @@ class MainWindow(QMainWindow):
 
     def _on_reset_click(self) -> None:
         self.controls.play.setChecked(False)
+        self.step_lesson.turn_off_surrogate()  # a fresh start is a fresh lesson: the true gradient
         self.controller.reset()
 
     def _on_picture_click(self, preset: str) -> None:
@@ -426,20 +327,26 @@ class MainWindow(QMainWindow):
         self.guide.raise_()
 
     def set_up_experiment(self, experiment: Experiment) -> None:
-        """Load one of the guide's experiments: data, network and learning rate (one undo step)."""
-        self.controls.play.setChecked(False)
+        """Load one of the guide's experiments, self-contained: data, every setting it depends on,
+        fresh weights and history, a watchable speed, the true gradient (one undo step)."""
+        c = self.controls
+        c.play.setChecked(False)
         self.undo_stack.beginMacro(experiment.title)
-        if self.controls.task.currentData():
-            self.controls.task.setCurrentIndex(0)
-        with QSignalBlocker(self.controls.preset):
-            self.controls.preset.setCurrentIndex(self.controls.preset.findData(experiment.preset))
-        self.controls.pictures.mark(experiment.preset)
-        self.model.generate(experiment.preset, self.controls.point_count.value(), 0.0, self._seed)
-        self.config_presenter.change_config(experiment.title, hidden=experiment.hidden,
-                           activations=(experiment.activation,) * len(experiment.hidden),
-                           learning_rate=experiment.learning_rate)
+        if c.task.currentData():
+            c.task.setCurrentIndex(0)
+        with QSignalBlocker(c.preset), QSignalBlocker(c.noise), QSignalBlocker(c.point_count):
+            c.preset.setCurrentIndex(c.preset.findData(experiment.preset))
+            c.noise.setValue(0)
+            c.point_count.setValue(limits.DEFAULT_POINTS)
+        c.pictures.mark(experiment.preset)
+        self.model.generate(experiment.preset, limits.DEFAULT_POINTS, 0.0, self._seed)
+        self.config_presenter.change_config(
+            experiment.title, hidden=experiment.hidden, activations=(experiment.activation,) * len(experiment.hidden),
+            features=tuple(DEFAULT_FEATURES), learning_rate=experiment.learning_rate,
+            optimizer=limits.DEFAULT_OPTIMIZER, batch_size=limits.DEFAULT_BATCH_SIZE, regularization=None, reg_rate=0.0)
         self.undo_stack.endMacro()
-        self.controller.set_surrogate(False)
+        c.speed.setCurrentIndex(c.speed.findData(DEFAULT_SPEED))
+        self._on_reset_click()  # fresh weights and history: nothing carried over from before
         self.statusBar().showMessage(experiment.advice, 15000)
 
     def _on_data_change(self) -> None:
@@ -499,6 +406,7 @@ class MainWindow(QMainWindow):
                 self.controls.play.setChecked(False)
                 self.controls.set_playing(False)
                 self.controls.play.blockSignals(False)
+        self.step_lesson.snapshot(snap)
         self._show_notice(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)

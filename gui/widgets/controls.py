@@ -46,6 +46,7 @@ PRESET_NAMES = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Two Gaussia
                 "spiral": "Spiral", "moons": "Moons", "plane": "Plane (regression)",
                 "multigauss": "Multi-Gaussian (regression)"}
 MAX_CLASSES = 6
+MIXED = "mixed"  # the activation list's entry while the hidden layers differ
 
 
 def _combo(items, tip: str, current) -> QComboBox:
@@ -277,6 +278,25 @@ class Controls(QWidget):
         layout.addWidget(self.label_choice)
         layout.addLayout(tool_row)
         return bar
+
+    def show_activations(self, activations: tuple[str, ...] | list[str]) -> None:
+        """Show the hidden layers' activation, or "Mixed" when they differ (never a value not in force)."""
+        combo = self.activation
+        mixed = combo.findData(MIXED)
+        combo.blockSignals(True)
+        if len(set(activations)) > 1:
+            if mixed < 0:
+                combo.addItem("Mixed", MIXED)
+                mixed = combo.count() - 1
+                # Shown, never chosen: picking an activation sets every layer to it.
+                combo.model().item(mixed).setEnabled(False)
+            combo.setCurrentIndex(mixed)
+        else:
+            if activations:
+                combo.setCurrentIndex(combo.findData(activations[0]))
+            if mixed >= 0:
+                combo.removeItem(mixed)
+        combo.blockSignals(False)
 
     def set_regression(self, regression: bool) -> None:
         """Offer the presets of the task (classification or regression)."""
