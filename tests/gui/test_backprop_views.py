@@ -126,6 +126,8 @@ def test_gradient_flow_plot_draws_one_curve_per_layer(qtbot, window):
     snap = train(window, 30)
 
     def drawn() -> bool:
+        if not window.gradient_plot.curves:  # not drawn yet
+            return False
         x = window.gradient_plot.curves[0].getData()[0]
         return x is not None and len(x) > 0 and x[-1] == 30
 
