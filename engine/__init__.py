@@ -5,7 +5,8 @@ from engine.csvio import read_csv, write_csv
 from engine.datasets import CLASSIFICATION_PRESETS, PRESETS, REGRESSION_PRESETS, generate, split
 from engine.errors import DataError, EngineError
 from engine.features import FEATURES, transform
-from engine.network import TASKS, Network
+from engine.losses import TASKS
+from engine.network import Network
 from engine.optimizers import OPTIMIZERS
 from engine.trainer import REGULARIZATIONS, Trainer
 

@@ -60,6 +60,7 @@ class Activation:
         """Calls that multiply ``delta`` in place by f'(s)."""
         if self.slope is not None:
             return [*self.slope(a, tmp), partial(np.multiply, delta, tmp, delta)]
+        assert self.backward is not None, f"{self.name} has neither a slope nor a backward"
         return self.backward(delta, s, a, tmp)
 
 

@@ -7,16 +7,17 @@ import json
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from engine import csvio, datasets, maps, palette, png
 from engine.errors import EngineError
 from engine.features import FEATURES, check_features
-from engine.network import TASKS, Network
+from engine.losses import TASKS
+from engine.network import Network
 from engine.optimizers import OPTIMIZERS
 from engine.session_file import load_session
 from engine.trainer import Trainer
@@ -33,7 +34,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line instead of usage + message
+    def error(self, message: str) -> NoReturn:  # one clear line instead of usage + message
         raise UsageError(message)
 
 
@@ -236,7 +237,7 @@ def _finite_or_none(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
 
 
-def run(problem: Problem, epochs: int, progress) -> dict[str, Any]:
+def run(problem: Problem, epochs: int, progress: Callable[[str], object]) -> dict[str, Any]:
     """Train for ``epochs``; stop at the first non-finite loss. Returns the JSON summary."""
     from engine.features import transform
 
@@ -326,10 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     final = summary["final"]
 
-    def pct(v):
+    def pct(v: float | None) -> str:
         return "n/a" if v is None else f"{100 * v:.1f}%"
 
-    def num(v):
+    def num(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.4f}"
 
     progress(

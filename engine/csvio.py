@@ -104,7 +104,7 @@ def parse_csv(
     return points, np.array(labels, dtype=np.int64)
 
 
-def read_text(path: str | os.PathLike) -> str:
+def read_text(path: str | os.PathLike[str]) -> str:
     """The file's text; DataError if it is missing, unreadable or not UTF-8 text (data and JSON files alike)."""
     name = os.fspath(path)
     try:
@@ -126,7 +126,7 @@ def read_text(path: str | os.PathLike) -> str:
     return text
 
 
-def read_csv(path: str | os.PathLike, regression: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def read_csv(path: str | os.PathLike[str], regression: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Read a data file; raises DataError naming the file (and line) on any problem."""
     return parse_csv(read_text(path), os.fspath(path), regression)
 
@@ -141,7 +141,7 @@ def format_csv(points: np.ndarray, labels: np.ndarray) -> str:
     return out.getvalue()
 
 
-def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write to a temporary file beside ``path``, then rename: never a half-written file."""
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -156,6 +156,6 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
             tmp.unlink()
 
 
-def write_csv(path: str | os.PathLike, points: np.ndarray, labels: np.ndarray) -> None:
+def write_csv(path: str | os.PathLike[str], points: np.ndarray, labels: np.ndarray) -> None:
     """Save points and labels as a data file (atomically)."""
     write_text_atomically(path, format_csv(points, labels))

@@ -8,9 +8,9 @@ a^l_j = f(s^l_j); delta^l_j = dJ/ds^l_j. The four equations:
 3. dJ/db^l_j = delta^l_j
 4. dJ/dw^l_jk = a^(l-1)_k delta^l_j
 
-``explain_neuron`` evaluates them from the forward trace with its own table of
-derivatives, independently of the training kernel, so a test can hold one against the
-other.
+``explain_neuron`` evaluates them from the forward trace with the plain derivatives of
+``engine.reference``, independently of the training kernel, so a test can hold one
+against the other.
 """
 
 from __future__ import annotations
@@ -19,27 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.activations import SURROGATE_SHARPNESS
 from engine.network import Network
-
-
-def _derivative(name: str, s: np.ndarray, a: np.ndarray, surrogate: bool) -> np.ndarray:
-    """f'(s) for a hidden activation (step: exactly 0, or a sigmoid's slope with the surrogate)."""
-    if name == "tanh":
-        return 1.0 - a * a
-    if name == "sigmoid":
-        return a * (1.0 - a)
-    if name == "relu":
-        return (s > 0).astype(s.dtype)
-    if name == "linear":
-        return np.ones_like(s)
-    if name == "step":
-        if surrogate:  # the straight-through heuristic: the slope of sigmoid(k s)
-            k = SURROGATE_SHARPNESS
-            sig = 0.5 * np.tanh(0.5 * k * s) + 0.5
-            return k * sig * (1.0 - sig)
-        return np.zeros_like(s)
-    raise ValueError(f"unknown activation {name!r}")
+from engine.reference import derivative
 
 
 @dataclass(frozen=True)
@@ -64,20 +45,20 @@ class NeuronReport:
     weight_gradients: np.ndarray  # dJ/dw^l_jk = a^(l-1)_k delta, (fan_in,)
 
 
-def deltas(net: Network, x: np.ndarray, y) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+def deltas(net: Network, x: np.ndarray, y: float) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """(sums, acts, deltas) for one point ``x (1, n_features)``: deltas[l-1] = delta^l (size_l,)."""
     sums, acts = net.trace(np.asarray(x, dtype=np.float64).reshape(1, -1))
     target = net.encode_targets(np.asarray([y]))[0]
-    out = [None] * net.n_layers
+    out: list[np.ndarray] = [np.empty(0)] * net.n_layers
     out[-1] = acts[-1][0] - target
     for l in range(net.n_layers - 1, 0, -1):  # delta^l from delta^(l+1)
         upstream = net.weights[l] @ out[l]
-        slope = _derivative(net.activation_names[l - 1], sums[l - 1][0], acts[l][0], net.step_surrogate)
+        slope = derivative(net.activation_names[l - 1], sums[l - 1][0], acts[l][0], net.step_surrogate)
         out[l - 1] = upstream * slope
     return sums, acts, out
 
 
-def explain_neuron(net: Network, x: np.ndarray, y, layer: int, neuron: int) -> NeuronReport:
+def explain_neuron(net: Network, x: np.ndarray, y: float, layer: int, neuron: int) -> NeuronReport:
     """The four equations' numbers for neuron ``neuron`` of layer ``layer`` (1..L) at point x."""
     if not 1 <= layer <= net.n_layers or not 0 <= neuron < net.layer_sizes[layer]:
         raise ValueError(f"no neuron {neuron} in layer {layer}")
@@ -93,7 +74,7 @@ def explain_neuron(net: Network, x: np.ndarray, y, layer: int, neuron: int) -> N
     else:
         name = net.activation_names[l - 1]
         target = None
-        slope = float(_derivative(name, sums[l - 1][0], acts[l][0], net.step_surrogate)[j])
+        slope = float(derivative(name, sums[l - 1][0], acts[l][0], net.step_surrogate)[j])
         up_w = net.weights[l][j].copy()
         up_d = ds[l].copy()
         up_sum = float(up_w @ up_d)

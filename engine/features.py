@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from engine.errors import EngineError
 
@@ -37,7 +38,8 @@ def check_features(names: Sequence[str]) -> list[str]:
     return names
 
 
-def transform(points: np.ndarray, names: Sequence[str] = DEFAULT_FEATURES, dtype=np.float64) -> np.ndarray:
+def transform(points: np.ndarray, names: Sequence[str] = DEFAULT_FEATURES,
+              dtype: DTypeLike = np.float64) -> np.ndarray:
     """Points (n, 2) -> features (n, len(names)), in the order given."""
     names = check_features(names)
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)

@@ -63,7 +63,7 @@ def check_header(doc: Any, source: str, what: str, fmt: str, version: int) -> No
                         f"this program reads version {version}")
 
 
-def require(doc: dict, fields: tuple[str, ...], source: str, what: str) -> None:
+def require(doc: dict[str, Any], fields: tuple[str, ...], source: str, what: str) -> None:
     """DataError naming every one of ``fields`` that ``doc`` lacks."""
     missing = [name for name in fields if name not in doc]
     if missing:

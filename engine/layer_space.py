@@ -189,6 +189,7 @@ def layer_space(
     # a = held + embed q; the view's coordinates of a are (a - held) embed for orthonormal embed.
     held = np.nanmean(spread, axis=0) if len(spread) else np.zeros(size)
     held = np.nan_to_num(held)
+    neurons: tuple[int, ...]
     if size == 1:
         neurons, pca, d = (0,), False, 1
     elif choice.pca:

@@ -309,6 +309,7 @@ class LiveSession:
         with np.errstate(all="ignore"):  # weights beyond float32's range become its largest value
             np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=self.eval_net.params, casting="same_kind")
         r = MAP_RESOLUTION
+        train_loss: float | None
         with np.errstate(all="ignore"):
             acts = self.eval_net.activations(self._grid_inputs())
             if self._losses is not None:  # the last epoch measured them on these very weights

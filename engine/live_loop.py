@@ -64,7 +64,7 @@ def _obey(session: LiveSession, seq: int, command: Command) -> None:
     except UnknownCommand as problem:  # no handler: a programming error in the window, reported as one
         session.seq = seq
         session.message = f"{UNEXPECTED} (a programming error): {problem}"
-    except Exception as problem:  # noqa: BLE001 - report it and keep serving
+    except Exception as problem:  # report it and keep serving
         session.playing = False
         session.message = f"{UNEXPECTED} while applying {name_of(command)} and paused: {problem!r}"
 
@@ -108,7 +108,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0) -> None:
                     time.sleep(max(0.0, next_emit - now))
             except (EOFError, BrokenPipeError, OSError):
                 raise
-            except Exception as problem:  # noqa: BLE001 - report it, keep serving
+            except Exception as problem:  # report it, keep serving
                 session.playing = False
                 session.message = f"{UNEXPECTED} and paused: {problem!r}"
                 dirty = True

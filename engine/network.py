@@ -14,20 +14,20 @@ them changes the network.
 Inside, activations are stored one column per point, ``(size_l, m)``: a layer's rows are
 then contiguous, so the activation functions run at full speed, and the row of ones
 that carries the bias sits under them. The public methods take and return one row per
-point, as numpy users expect. The training step is listed once as numpy calls on
-preallocated buffers (``backprop_calls``) and replayed by the trainer; see
-``engine.activations`` for why.
+point, as numpy users expect. The passes themselves run in the private training kernel
+(``engine._kernel``: a step listed once as bound numpy calls and replayed, with its
+reason and its hazard); ``engine.reference`` is the same mathematics written plainly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS, STEP_SURROGATE, Activation, Calls, run
+from engine import _kernel, limits
+from engine.activations import ACTIVATIONS, STEP_SURROGATE, Activation
 from engine.errors import EngineError
 from engine.losses import TASKS, Task
 
@@ -35,60 +35,6 @@ INITS = ("auto", "playground", "zeros")
 DTYPES = ("float64", "float32")
 MODEL_FORMAT = "neural-sandbox-model"
 MODEL_VERSION = 1
-CACHED_BATCH_SIZES = 4  # work buffers kept for this many batch sizes (loss, gradients)
-LOSS_CHUNK_BYTES = 256 * 1024  # a chunk's sums and activations in the loss pass: about L2 cache
-
-
-class Buffers:
-    """Work space for a batch of m points, one column per point.
-
-    ``sums[l]`` and ``deltas[l]`` (size_(l+1), m) hold s^(l+1) and dJ/ds^(l+1) for each
-    weight layer l = 0..L-1. ``hidden`` stacks every hidden layer's activations over a row
-    of ones: ``extended[l]`` (size_(l+1) + 1, m) is layer l+1's part and ``acts[l]`` its
-    top rows. ``slopes`` is stacked the same way, for f'(s) of every hidden layer at once;
-    ``scratch[l]`` is layer l+1's part.
-    """
-
-    def __init__(self, sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
-        hidden = sizes[1:-1]
-        self.sums = [np.empty((size, m), dtype) for size in sizes[1:]]
-        self.deltas = [np.empty((size, m), dtype) for size in sizes[1:]]
-        self.hidden = np.ones((sum(hidden) + len(hidden), m), dtype)
-        self.slopes = np.empty_like(self.hidden)
-        top = np.cumsum([0, *(size + 1 for size in hidden)])
-        self.extended = [self.hidden[r : r + size + 1] for r, size in zip(top, hidden)]
-        self.acts = [e[:-1] for e in self.extended]
-        self.scratch = [self.slopes[r : r + size] for r, size in zip(top, hidden)]
-
-
-class LossPass:
-    """The forward pass that measures the data loss on n points, listed once.
-
-    It runs in chunks of points small enough for their sums and activations to stay in
-    cache (at 5000 points through 32-wide layers a third faster than one pass), but of at
-    least 256 points, so that numpy's per-call cost stays small. ``net.loss`` and the
-    trainer share it, so they agree bit for bit.
-    """
-
-    def __init__(self, net: Network, inputs: np.ndarray) -> None:
-        """``inputs (size_0 + 1, n)`` as ``net.extend`` gives them (kept, not copied)."""
-        n = inputs.shape[1]
-        self.net = net
-        self.logits = np.empty((n, net.layer_sizes[-1]), net.dtype)  # s^L, one row per point
-        self.calls: Calls = []
-        bytes_per_point = 2 * sum(net.layer_sizes[1:]) * net.dtype.itemsize  # sums, activations
-        chunk = max(256, LOSS_CHUNK_BYTES // bytes_per_point)
-        for start in range(0, n, chunk):
-            end = min(start + chunk, n)
-            buf = net.buffers(end - start)
-            self.calls += net.logit_calls(inputs[:, start:end], buf)
-            self.calls.append(partial(np.copyto, self.logits[start:end].T, buf.sums[-1]))
-
-    def measure(self, y: np.ndarray) -> float:
-        """The data loss J of the network's current weights against labels y (n,)."""
-        run(self.calls)
-        net = self.net
-        return net.task_spec.loss(self.logits, net.as_labels(y))
 
 
 def _check_sizes(layer_sizes: Sequence[int]) -> list[int]:
@@ -118,7 +64,7 @@ class Network:
     def __init__(
         self,
         layer_sizes: Sequence[int],
-        activation: str | Sequence[str] = "tanh",
+        activation: str | Sequence[str] = limits.DEFAULT_ACTIVATION,
         task: str = "binary",
         seed: int = 0,
         init: str = "auto",
@@ -161,7 +107,7 @@ class Network:
         self.bias_grads: tuple[np.ndarray, ...] = tuple(g[-1] for g in self._grad_blocks)
         self._step_surrogate = bool(step_surrogate)
         self.set_activation(activation)
-        self._buffers: dict[int, Buffers] = {}  # by batch size, least recently used first
+        self._buffers: dict[int, _kernel.Buffers] = {}  # the kernel's, by batch size, least recently used first
         self.reinitialize(seed)
 
     # ----------------------------------------------------------------- structure
@@ -241,34 +187,10 @@ class Network:
             )
         return X
 
-    def extend(self, X: np.ndarray) -> np.ndarray:
-        """X (n, size_0) as one column per point over a row of ones: (size_0 + 1, n)."""
-        X = self.as_input(X)
-        out = np.ones((X.shape[1] + 1, len(X)), self.dtype)
-        out[:-1] = X.T
-        return out
-
-    def logit_calls(self, inputs: np.ndarray, buf: Buffers) -> Calls:
-        """Calls for the forward pass of ``inputs (size_0 + 1, m)`` (from ``extend``) into
-        ``buf``, up to the output layer's sums s^L (its logits), without its output function."""
-        calls: Calls = []
-        a = inputs
-        for l, block in enumerate(self._blocks):
-            calls.append(partial(block.T.dot, a, buf.sums[l]))  # s = [W; b]^T [a; 1]
-            if l < len(self._hidden):
-                calls += self._hidden[l].forward(buf.sums[l], buf.acts[l])
-                a = buf.extended[l]
-        return calls
-
     def trace(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Forward pass keeping everything: (sums, acts), sums[l-1] = s^l (n, size_l),
         acts[l] = a^l (n, size_l) for l = 0..L (acts[0] is the input)."""
-        X = self.as_input(X)
-        buf = Buffers(self.layer_sizes, len(X), self.dtype)  # fresh: the caller keeps them
-        run(self.logit_calls(self.extend(X), buf))
-        sums = [s.T for s in buf.sums]
-        acts = [X, *(a.T for a in buf.acts), self.task_spec.output(sums[-1])]
-        return sums, acts
+        return _kernel.forward(self, X)
 
     def activations(self, X: np.ndarray) -> list[np.ndarray]:
         """Every layer's activations a^0 (the input) .. a^L (the output), each (n, size_l)."""
@@ -284,7 +206,8 @@ class Network:
         if self.task == "binary":
             return (out[:, 0] > 0.5).astype(np.int64)
         if self.task == "multiclass":
-            return out.argmax(axis=1)
+            classes: np.ndarray = out.argmax(axis=1)
+            return classes
         return out[:, 0]
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float | None:
@@ -295,10 +218,7 @@ class Network:
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The data loss J (no regularization penalty), a mean over the points."""
-        X = self.as_input(X)
-        if len(X) == 0:
-            return float("nan")
-        return LossPass(self, self.extend(X)).measure(y)
+        return _kernel.loss(self, X, y)
 
     def as_labels(self, y: np.ndarray) -> np.ndarray:
         """y as class ids (int64) for classification, or as values of this dtype."""
@@ -307,16 +227,6 @@ class Network:
         return np.asarray(y, dtype=self.dtype)
 
     # ----------------------------------------------------------------- backward
-    def buffers(self, m: int) -> Buffers:
-        """Work buffers for batches of m points, kept for the last few batch sizes."""
-        found = self._buffers.pop(m, None)
-        if found is None:
-            found = Buffers(self.layer_sizes, m, self.dtype)
-            if len(self._buffers) >= CACHED_BATCH_SIZES:
-                del self._buffers[next(iter(self._buffers))]  # the least recently used
-        self._buffers[m] = found
-        return found
-
     def encode_targets(self, y: np.ndarray) -> np.ndarray:
         """Labels y (n,) encoded as the output layer's targets t (n, K): the class id
         itself for binary, one-hot rows for multiclass, the value for regression."""
@@ -325,59 +235,11 @@ class Network:
         self.task_spec.targets(y, out)
         return out
 
-    def delta_targets(self, y: np.ndarray, out: np.ndarray) -> None:
-        """Write labels y (n,) into ``out (n, K)`` as ``backprop_calls`` reads them (binary
-        labels become -1 and +1, see engine.losses; otherwise as ``encode_targets``)."""
-        self.task_spec.delta_targets(self.as_labels(y), out)
-
-    def backprop_calls(self, inputs: np.ndarray, targets: np.ndarray, buf: Buffers) -> Calls:
-        """Calls that write the exact gradient of the data loss on one batch into ``grads``.
-
-        ``inputs (size_0 + 1, m)`` is the batch as ``extend`` gives it, ``targets (K, m)``
-        its labels written by ``delta_targets`` (transposed), ``buf`` is ``buffers(m)`` or
-        any ``Buffers`` for m points. This is the training loop's kernel: the calls allocate
-        nothing, so a trainer lists them once and replays them every epoch.
-        """
-        sums, acts, ext, deltas, hidden = buf.sums, buf.acts, buf.extended, buf.deltas, self._hidden
-        calls = self.logit_calls(inputs, buf)
-        shared = self._shared_slope()
-        if shared is not None:  # f'(s) of every hidden layer in one go (and of the rows of ones)
-            calls += shared.slope(buf.hidden, buf.slopes)
-        # Output layer: delta^L = dJ/ds^L = (a^L - t) / m for every task's loss.
-        calls += self.task_spec.delta(sums[-1], targets, deltas[-1])
-        for l in range(self.n_layers - 1, -1, -1):
-            below = ext[l - 1] if l > 0 else inputs
-            # dJ/dW = a delta^T and dJ/db = delta summed over the points: one product with [a; 1].
-            calls.append(partial(below.dot, deltas[l].T, self._grad_blocks[l]))
-            if l > 0:  # delta^(l-1) = (W delta^l) * f'(s^(l-1))
-                delta = deltas[l - 1]
-                calls.append(partial(self.weights[l].dot, deltas[l], delta))
-                if shared is not None:
-                    calls.append(partial(np.multiply, delta, buf.scratch[l - 1], delta))
-                else:
-                    calls += hidden[l - 1].backward_calls(delta, sums[l - 1], acts[l - 1], buf.scratch[l - 1])
-        return calls
-
-    def _shared_slope(self) -> Activation | None:
-        """The one activation of all hidden layers, if they share one whose slope follows
-        from the activations alone (so it can be computed for all layers at once)."""
-        hidden = self._hidden
-        if hidden and hidden.count(hidden[0]) == len(hidden) and hidden[0].slope is not None:
-            return hidden[0]
-        return None
-
-    def backprop(self, inputs: np.ndarray, targets: np.ndarray, buf: Buffers) -> None:
-        """Write the exact gradient of the data loss into ``grads`` (see ``backprop_calls``)."""
-        run(self.backprop_calls(inputs, targets, buf))
-
     def gradients(self, X: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Exact gradients of ``loss(X, y)``: (dW list, db list), shaped like the weights."""
-        inputs = self.extend(X)
-        if inputs.shape[1] == 0:
+        if len(self.as_input(X)) == 0:
             raise EngineError("gradients need at least one point")
-        targets = np.empty((self.layer_sizes[-1], inputs.shape[1]), self.dtype)
-        self.delta_targets(y, targets.T)
-        self.backprop(inputs, targets, self.buffers(inputs.shape[1]))
+        _kernel.gradients(self, X, y)
         return [g.copy() for g in self.weight_grads], [g.copy() for g in self.bias_grads]
 
     # ------------------------------------------------------------ serialisation

@@ -21,6 +21,9 @@ class Optimizer:
 
     name = ""
 
+    def __init__(self, size: int, dtype: np.dtype) -> None:
+        """State for a parameter vector of ``size`` numbers of ``dtype`` (none here)."""
+
     def calls(self, params: np.ndarray, grads: np.ndarray, learning_rate: np.ndarray) -> Calls:
         """The calls that move ``params`` one step against ``grads``."""
         raise NotImplementedError

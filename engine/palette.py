@@ -29,7 +29,8 @@ def diverging_lut(n: int = 256, strength: float = BACKGROUND_STRENGTH) -> np.nda
     orange, blue = CLASS_COLORS[0].astype(float), CLASS_COLORS[1].astype(float)
     toward = np.where(t < 0, orange, blue)
     weight = np.abs(t) * strength
-    return np.round(WHITE * (1 - weight) + toward * weight).astype(np.uint8)
+    lut: np.ndarray = np.round(WHITE * (1 - weight) + toward * weight).astype(np.uint8)
+    return lut
 
 
 def blend_classes(probs: np.ndarray, strength: float = BACKGROUND_STRENGTH) -> np.ndarray:
@@ -41,7 +42,8 @@ def blend_classes(probs: np.ndarray, strength: float = BACKGROUND_STRENGTH) -> n
     k = probs.shape[-1]
     confidence = (probs.max(axis=-1, keepdims=True) - 1.0 / k) / (1.0 - 1.0 / k)
     weight = np.clip(confidence, 0.0, 1.0) * strength
-    return np.round(WHITE * (1 - weight) + mixed * weight).astype(np.uint8)
+    rgb: np.ndarray = np.round(WHITE * (1 - weight) + mixed * weight).astype(np.uint8)
+    return rgb
 
 
 def map_rgb(task: str, outputs: np.ndarray, discretize: bool = False) -> np.ndarray:

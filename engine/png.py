@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -22,13 +23,14 @@ def encode_png(rgb: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
-def write_png(path: str | os.PathLike, rgb: np.ndarray) -> None:
+def write_png(path: str | os.PathLike[str], rgb: np.ndarray) -> None:
     """Write an (h, w, 3) uint8 image as PNG."""
     with open(path, "wb") as f:
         f.write(encode_png(np.ascontiguousarray(rgb, dtype=np.uint8)))
 
 
-def draw_disc(image: np.ndarray, cx: float, cy: float, radius: float, color, outline=(255, 255, 255)) -> None:
+def draw_disc(image: np.ndarray, cx: float, cy: float, radius: float, color: Sequence[int] | np.ndarray,
+              outline: Sequence[int] | np.ndarray = (255, 255, 255)) -> None:
     """Paint a filled disc with a 1-pixel outline into ``image (h, w, 3)`` at pixel (cx, cy)."""
     h, w, _ = image.shape
     r_out = radius + 1.0

@@ -46,9 +46,9 @@ class Session:
     features: tuple[str, ...]  # names from engine.features.FEATURES, at least one
     hidden: tuple[int, ...]  # 0..8 hidden layers of 1..16 neurons
     activations: tuple[str, ...]  # one per hidden layer
-    settings: dict  # learning_rate, optimizer, batch_size, regularization, reg_rate
+    settings: dict[str, Any]  # learning_rate, optimizer, batch_size, regularization, reg_rate
     step_surrogate: bool
-    model: dict | None  # Network.to_dict() of the current weights, or None
+    model: dict[str, Any] | None  # Network.to_dict() of the current weights, or None
     epoch: int  # >= 0
     history: np.ndarray  # (k, 3) float64: epoch, train loss, test loss (NaN where none)
 
@@ -72,7 +72,7 @@ class Session:
 
 
 # ----------------------------------------------------------------- reading
-def _settings(value: Any, source: str) -> dict:
+def _settings(value: Any, source: str) -> dict[str, Any]:
     """The five training settings (other keys are ignored)."""
     if not isinstance(value, dict):
         raise DataError(f"{source}: settings must be a JSON object, found {jsonio.show(value)}")
@@ -188,7 +188,7 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _document(session: Session) -> dict:
+def _document(session: Session) -> dict[str, Any]:
     """The JSON document of a session (plain Python values, not yet checked)."""
     labels = np.asarray(session.labels, dtype=np.float64)
     integral = not session.regression and bool(np.all(np.isfinite(labels) & (labels == np.floor(labels))))
@@ -230,17 +230,17 @@ def session_from_json(text: str, source: str = "<session>") -> Session:
     return _session(jsonio.parse_json(text, source), source)
 
 
-def save_session(path: str | os.PathLike, session: Session) -> None:
+def save_session(path: str | os.PathLike[str], session: Session) -> None:
     """Write a session file atomically (a temporary file, then a rename)."""
     write_text_atomically(path, session_to_json(session))
 
 
-def load_session(path: str | os.PathLike) -> Session:
+def load_session(path: str | os.PathLike[str]) -> Session:
     """Read a session file; DataError naming the file on any problem."""
     return session_from_json(read_text(path), os.fspath(path))
 
 
-def load_model(path: str | os.PathLike) -> tuple[Network, list[str]]:
+def load_model(path: str | os.PathLike[str]) -> tuple[Network, list[str]]:
     """A model file (``train --save-model``) or a session's model: (network, its input features)."""
     name = os.fspath(path)
     doc = jsonio.parse_json(read_text(path), name)
@@ -252,7 +252,7 @@ def load_model(path: str | os.PathLike) -> tuple[Network, list[str]]:
     return _model(doc, name)
 
 
-def load_json(path: str | os.PathLike) -> tuple[str, Any]:
+def load_json(path: str | os.PathLike[str]) -> tuple[str, Any]:
     """A session or a model file, told apart by its format: ("session", Session) or ("model", (net, features))."""
     name = os.fspath(path)
     doc = jsonio.parse_json(read_text(path), name)

@@ -23,7 +23,8 @@ def to_levels(values: np.ndarray) -> np.ndarray:
     levels = np.clip(np.nan_to_num(values), -1.0, 1.0)
     levels += 1.0
     levels *= LEVEL_MAX / 2.0
-    return np.rint(levels).astype(np.uint8)
+    out: np.ndarray = np.rint(levels).astype(np.uint8)
+    return out
 
 
 @dataclass(frozen=True)

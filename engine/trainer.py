@@ -1,6 +1,6 @@
 """Mini-batch training: reshuffle, back-propagate, regularize, step.
 
-An epoch's numpy calls are listed once (see ``engine.activations``) and replayed until
+An epoch's numpy calls are listed once (see ``engine._kernel``) and replayed until
 the data size or a setting that changes them does; the learning rate and the
 regularization rate live in arrays that the calls read, so changing them costs nothing.
 """
@@ -11,10 +11,12 @@ from functools import partial
 
 import numpy as np
 
+from engine import _kernel, limits
+from engine._kernel import Buffers, LossPass
 from engine.activations import Calls
 from engine.errors import EngineError
-from engine.network import Buffers, LossPass, Network
-from engine.optimizers import OPTIMIZERS
+from engine.network import Network
+from engine.optimizers import OPTIMIZERS, Optimizer
 
 REGULARIZATIONS = (None, "l1", "l2")
 
@@ -51,7 +53,7 @@ class _EpochPlan:
                 if m not in work:
                     work[m] = Buffers(net.layer_sizes, m, net.dtype)
                 batch = slice(start, start + m)
-                calls += net.backprop_calls(self.inputs[:, batch], self.targets[:, batch], work[m])
+                calls += _kernel.backprop_calls(net, self.inputs[:, batch], self.targets[:, batch], work[m])
                 calls += step_calls
             return calls
 
@@ -93,9 +95,9 @@ class Trainer:
     def __init__(
         self,
         net: Network,
-        optimizer: str = "sgd",
-        learning_rate: float = 0.03,
-        batch_size: int = 10,
+        optimizer: str = limits.DEFAULT_OPTIMIZER,
+        learning_rate: float = limits.DEFAULT_LEARNING_RATE,
+        batch_size: int = limits.DEFAULT_BATCH_SIZE,
         regularization: str | None = None,
         reg_rate: float = 0.0,
         seed: int = 0,
@@ -107,19 +109,20 @@ class Trainer:
         self._learning_rate = np.zeros((), net.dtype)
         self._reg_mask = np.zeros_like(net.params)  # reg_rate where params holds a weight
         self._penalty_grad = np.zeros_like(net.params)
-        self._optimizer = None
+        self._optimizer: Optimizer | None = None
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.regularization = regularization
         self.reg_rate = reg_rate
-        self._plan_key: tuple | None = None
+        self._plan_key: tuple[object, ...] | None = None
         self._plan_cache: _EpochPlan | None = None
 
     # ---------------------------------------------------------------- settings
     @property
     def optimizer(self) -> str:
         """The optimizer's name; setting a new one starts its state afresh."""
+        assert self._optimizer is not None  # set in __init__
         return self._optimizer.name
 
     @optimizer.setter
@@ -202,6 +205,7 @@ class Trainer:
                 ]
             calls.append(partial(np.add, penalty, grads, penalty))
             grads = penalty
+        assert self._optimizer is not None  # set in __init__
         return calls + self._optimizer.calls(net.params, grads, self._learning_rate)
 
     def _plan(self, n: int) -> _EpochPlan:
@@ -210,7 +214,7 @@ class Trainer:
         net = self.net
         key = (net, net.hidden_activations, n, self._batch_size, self._optimizer,
                self._regularization, self._reg_rate > 0)
-        if self._plan_key != key:
+        if self._plan_key != key or self._plan_cache is None:
             self._plan_cache = _EpochPlan(net, n, self._batch_size, self._step_calls())
             self._plan_key = key
         return self._plan_cache
@@ -229,7 +233,7 @@ class Trainer:
             raise EngineError(f"{n} points but {len(y)} labels")
         plan = self._plan(n)
         np.copyto(plan.data[:-1], X.T)
-        net.delta_targets(y, plan.encoded.T)
+        _kernel.delta_targets(net, y, plan.encoded.T)
         plan.run(self.rng.permutation(n))
         self.epochs_done += 1
         return plan.loss.measure(y)  # net.loss(X, y), listed once

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.datasets import PRESETS
 
@@ -29,10 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_layers(text: str) -> list[int]:
-    """'4,2' -> [4, 2]; raises ValueError for anything but 0-8 sizes from 1 to 16."""
+    """'4,2' -> [4, 2]; raises ValueError for sizes beyond ``engine.limits``."""
     sizes = [int(part) for part in text.split(",") if part.strip()]
-    if len(sizes) > 8 or any(not 1 <= s <= 16 for s in sizes):
-        raise ValueError("layers: 0 to 8 hidden layers of 1 to 16 neurons")
+    problem = limits.check_hidden(sizes)
+    if problem is not None:
+        raise ValueError(f"layers: {problem}")
     return sizes
 
 
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        hidden = parse_layers("4,2" if args.layers is None else args.layers)
+        hidden = list(limits.DEFAULT_HIDDEN) if args.layers is None else parse_layers(args.layers)
     except ValueError as problem:
         parser.error(str(problem) if "layers" in str(problem) else f"layers: not a list of sizes: {args.layers!r}")
     if args.epochs < 0:
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("NeuralSandbox")
     window = MainWindow(preset=args.preset, seed=args.seed, persistent=not args.screenshot)
     if args.screenshot or args.layers is not None or args.activation is not None:
-        window.configure(hidden, args.activation or "tanh")
+        window.configure(hidden, args.activation or limits.DEFAULT_ACTIVATION)
         window.undo_stack.clear()
     if args.screenshot:
         return take_screenshot(window, args.screenshot, args.epochs)

@@ -47,7 +47,6 @@ class Autosaver(QObject):
         self.capture = capture
         self.path = folder / "autosave.json"
         self.marker = folder / "running.pid"
-        self.saves = 0
         self.last_error = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -86,7 +85,6 @@ class Autosaver(QObject):
         except (OSError, EngineError) as problem:
             self.last_error = str(problem)
             return False
-        self.saves += 1
         return True
 
     def stop(self) -> None:

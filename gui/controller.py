@@ -44,10 +44,6 @@ DATA_FLUSH_MS = 30
 class Controller(QObject):
     """Commands to the trainer and the snapshots that come back."""
 
-    # Emitted (GUI thread) when a snapshot from a new run arrives: the history starts over.
-    run_started = Signal()
-    # Emitted (GUI thread) for every snapshot, after the history has been extended.
-    snapshot_received = Signal(object)
     # Emitted (GUI thread) after the trainer process died and a new one took over (weights start over).
     trainer_restarted = Signal()
     # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
@@ -62,7 +58,6 @@ class Controller(QObject):
         self._fresh = False
         self.losses = GrowingSeries(3)  # epoch, train loss, test loss
         self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
-        self.snapshot_count = 0
         self.trainer_errors: list[str] = []  # unexpected errors the trainer survived (for tests and bug reports)
         self._run = -1
         self._pending_history: tuple[np.ndarray, int] | None = None
@@ -81,8 +76,7 @@ class Controller(QObject):
         self._send_config()
 
     def _start_process(self) -> TrainingProcess:
-        process = TrainingProcess(self._seed, self)
-        process.snapshot_received.connect(self._on_snapshot)
+        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot)
         process.stopped.connect(self._on_process_stop)
         return process
 
@@ -184,21 +178,18 @@ class Controller(QObject):
                 if len(history):
                     self.losses.extend(history[:, 0], history[:, 1], history[:, 2])
                 self._pending_history = None
-            self.run_started.emit()
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
         gradients = self.gradients
         if gradients is not None and len(snap.gradient_norms) + 1 == gradients.columns and (
                 not gradients.size or snap.epoch > gradients.column(0)[-1]):
-            gradients.extend(np.array([snap.epoch]), *([norm] for norm in snap.gradient_norms))
+            gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
         if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):
             self.trainer_errors.append(snap.message)
         if snap.gradient_check is not None:
             self.gradient_checked.emit(snap.gradient_check)
         self.latest = snap
         self._fresh = True
-        self.snapshot_count += 1
-        self.snapshot_received.emit(snap)
 
     def restore_history(self, history: np.ndarray, seq: int) -> None:
         """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts."""

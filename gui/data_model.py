@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from PySide6.QtCore import QObject, Signal
 
 from engine import datasets
@@ -108,14 +109,15 @@ class DataModel(QObject):
             before, self._group_before = self._group_before, None
             self.edited.emit(before)
 
-    def add(self, points: np.ndarray, labels: np.ndarray) -> None:
+    def add(self, points: ArrayLike, labels: ArrayLike) -> None:
         """Append points (k, 2) with labels (k,)."""
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         labels = np.asarray(labels, dtype=np.float64).reshape(-1)
         keys = self._rng.random(len(points))
         self._replace(*self._appended(points, labels, keys))
 
-    def _appended(self, points: np.ndarray, labels: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _appended(self, points: np.ndarray, labels: np.ndarray,
+                  keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The arrays with rows appended, as views of one growing buffer when possible.
 
         Every state the model ever handed out (and undo keeps) is a prefix view of the
@@ -127,7 +129,7 @@ class DataModel(QObject):
         buffer = self._buffer
         reusable = (buffer is not None and self.points.base is buffer[0] and n == self._handed_out
                     and n + k <= len(buffer[0]))
-        if not reusable:
+        if buffer is None or not reusable:
             capacity = max(64, 2 * (n + k))
             buffer = (np.empty((capacity, 2)), np.empty(capacity), np.empty(capacity))
             for target, source in zip(buffer, (self.points, self.labels, self.keys), strict=True):
@@ -136,9 +138,9 @@ class DataModel(QObject):
         for target, source in zip(buffer, (points, labels, keys), strict=True):
             target[n : n + k] = source
         self._handed_out = n + k
-        return tuple(array[: n + k] for array in buffer)
+        return buffer[0][: n + k], buffer[1][: n + k], buffer[2][: n + k]
 
-    def delete(self, indices: np.ndarray) -> None:
+    def delete(self, indices: ArrayLike) -> None:
         """Remove the points at ``indices``."""
         indices = np.asarray(indices, dtype=np.intp)
         if not len(indices):

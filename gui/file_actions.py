@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings
@@ -58,7 +59,8 @@ class FilePresenter(QObject):
         """Add the File menu; ``images`` names the views that Export image offers."""
         menu = menu_bar.addMenu("&File")
 
-        def add(text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
+        def add(text: str, slot: Callable[[], object],
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                 tip: str = "") -> QAction:
             action = QAction(text, self.widget)
             if shortcut is not None:
@@ -126,7 +128,7 @@ class FilePresenter(QObject):
 
     def _on_file_opened(self, kind: str, path: str, result: object) -> None:
         if kind == "data":
-            points, labels = result  # type: ignore[misc]
+            points, labels = cast(tuple[np.ndarray, np.ndarray], result)
             if not self.data.regression and len(np.unique(labels)) > limits.DRAWN_CLASSES:
                 self.files.error("Cannot open file", f"{path}: the window draws at most {limits.DRAWN_CLASSES} classes")
                 return
@@ -138,7 +140,7 @@ class FilePresenter(QObject):
             self.restore_session(result)
             self.widget.setWindowTitle(f"Neural Sandbox — {os.path.basename(path)}")
         else:
-            net, features = result  # type: ignore[misc]
+            net, features = cast(tuple[Network, list[str]], result)
             self.restore_model(net, features)
 
     def restore_session(self, session: Session) -> None:

@@ -49,7 +49,7 @@ class _Loader(QObject):
                 kind, result = load_json(self.path)
         except EngineError as problem:
             self.failed.emit(self.path, str(problem))
-        except Exception as problem:  # noqa: BLE001 - any surprise still must not crash the window
+        except Exception as problem:  # any surprise still must not crash the window
             self.failed.emit(self.path, f"{self.path}: cannot be read ({problem})")
         else:
             self.loaded.emit(kind, self.path, result)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from engine import limits
+from engine.features import DEFAULT_FEATURES
+from gui.widgets.controls import DEFAULT_SPEED
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
 
 
 @dataclass(frozen=True)
@@ -22,15 +30,16 @@ class Experiment:
 
 EXPERIMENTS = (
     Experiment(
-        "Tanh against step on the circle", "circle", (4, 2), "step", 0.03,
+        "Tanh against step on the circle", "circle", limits.DEFAULT_HIDDEN, "step", limits.DEFAULT_LEARNING_RATE,
         "Press Play: the step network's hidden maps never change and the loss stays high. Then pick "
         "Tanh in Activation (the weights are kept) and watch the same network learn."),
     Experiment(
-        "Vanishing gradients in a deep sigmoid network", "spiral", (8, 8, 8, 8, 8, 8), "sigmoid", 0.03,
+        "Vanishing gradients in a deep sigmoid network", "spiral", (8, 8, 8, 8, 8, 8), "sigmoid",
+        limits.DEFAULT_LEARNING_RATE,
         "Press Play and look at the gradient flow plot: each layer further from the output gets a "
         "gradient many times smaller, so the first layers hardly move. Try Tanh or ReLU for comparison."),
     Experiment(
-        "A learning rate that is too high", "circle", (4, 2), "relu", 3.0,
+        "A learning rate that is too high", "circle", limits.DEFAULT_HIDDEN, "relu", 3.0,
         "Press Play: every step overshoots, the loss jumps around or blows up. Lower the learning rate "
         "while it trains and the loss settles."),
 )
@@ -60,11 +69,35 @@ step layer is 0. No gradient, no learning. Sigmoid is a smooth step with a slope
 """
 
 
+def set_up_experiment(win: MainWindow, experiment: Experiment) -> None:
+    """Set up ``experiment`` in the window, self-contained: its data, every setting it depends on,
+    fresh weights and history, a watchable speed and the true gradient, as one undo step."""
+    c = win.controls
+    c.play.setChecked(False)
+    win.undo_stack.beginMacro(experiment.title)
+    if c.task.currentData():
+        c.task.setCurrentIndex(0)
+    with QSignalBlocker(c.preset), QSignalBlocker(c.noise), QSignalBlocker(c.point_count):
+        c.preset.setCurrentIndex(c.preset.findData(experiment.preset))
+        c.noise.setValue(0)
+        c.point_count.setValue(limits.DEFAULT_POINTS)
+    c.pictures.mark(experiment.preset)
+    win.model.generate(experiment.preset, limits.DEFAULT_POINTS, 0.0, win._seed)
+    win.config_presenter.change_config(
+        experiment.title, hidden=experiment.hidden, activations=(experiment.activation,) * len(experiment.hidden),
+        features=tuple(DEFAULT_FEATURES), learning_rate=experiment.learning_rate,
+        optimizer=limits.DEFAULT_OPTIMIZER, batch_size=limits.DEFAULT_BATCH_SIZE, regularization=None, reg_rate=0.0)
+    win.undo_stack.endMacro()
+    c.speed.setCurrentIndex(c.speed.findData(DEFAULT_SPEED))
+    win.controls.reset.click()  # fresh weights and history, the true gradient: nothing carried over
+    win.statusBar().showMessage(experiment.advice, 15000)
+
+
 class GuideDialog(QDialog):
     """A non-modal guide with one button per experiment."""
 
     # Emitted with the Experiment the user chose to set up.
-    experiment_chosen = Signal(object)
+    experiment_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +112,7 @@ class GuideDialog(QDialog):
         for experiment in EXPERIMENTS:
             button = QPushButton(experiment.title)
             button.setToolTip("Set up this experiment (your points are replaced; Undo brings them back)")
-            button.clicked.connect(lambda _=False, e=experiment: self.experiment_chosen.emit(e))
+            button.clicked.connect(lambda _=False, e=experiment: self.experiment_requested.emit(e))
             buttons.addWidget(button)
             self.buttons.append(button)
         layout = QVBoxLayout(self)

@@ -7,8 +7,6 @@ thread never trains.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 import time
 from collections import deque
 
@@ -24,51 +22,41 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QInputDialog,
+    QDockWidget,
+    QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from engine import limits
-from engine.commands import CheckGradients
 from engine.datasets import REGRESSION_PRESETS
-from engine.features import DEFAULT_FEATURES, LABELS, transform
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
-from gui import window_layout
+from gui.backprop_actions import BackpropPresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
-from gui.guide import Experiment, GuideDialog
+from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.step_lesson import StepLesson
-from gui.widgets.canvas import TOOLS, DataCanvas
-from gui.widgets.controls import DEFAULT_SPEED, Controls
+from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
+from gui.widgets.colour_scale import ColourScale
+from gui.widgets.controls import Controls
 from gui.widgets.gradient_plot import GradientPlot
-from gui.widgets.inspector import NeuronInspector, network_from
+from gui.widgets.inspector import NeuronInspector
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
-from gui.widgets.notice import Notice
+from gui.widgets.notice import Notice, NoticeSlot
+from gui.window_support import RunKeyGuard, fit_to_screen, share_width, trim_heap
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
-
-
-def _network_key(snap: Snapshot) -> tuple:
-    """What makes a network a different one for the gradient check: its run, shape and activations."""
-    return snap.run, snap.layer_sizes, snap.features, snap.activations, snap.step_surrogate
-
-
-def trim_heap() -> None:
-    """Give freed memory back to the system (glibc keeps it otherwise: snapshots are unpickled
-    on the receiver thread and freed on this one, which fragments the heap over long runs)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
 
 
 class MainWindow(QMainWindow):
@@ -104,9 +92,10 @@ class MainWindow(QMainWindow):
         self.notice = Notice()
         self.inspector = NeuronInspector()
         self.guide: GuideDialog | None = None
-        self._probe_point: tuple[float, float] | None = None
-        self._probe_net = (None, None)  # (snapshot, network built from it)
         self._build_layout()
+        self.backprop = BackpropPresenter(self, self.controller, self.model, self.network, self.canvas,
+                                          self.inspector, self.inspector_dock, self.controls.check,
+                                          self.controls.check_result)
         self._build_menus()
         self._connect()
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
@@ -118,9 +107,7 @@ class MainWindow(QMainWindow):
         self._fps_clock = time.perf_counter()
         self.frame_times: deque[float] = deque(maxlen=1000)  # recent draw durations, for benchmarks
         self._structure: tuple | None = None
-        self._playing = False
         self._plots_drawn = 0.0
-        self._checked: tuple | None = None  # the network the gradient check's answer is about
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
@@ -147,10 +134,65 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
-        window_layout.build_layout(self)
+        """Left: run, training and data controls. Middle: network over the plots. Right: the canvas.
+
+        The canvas is square; the bands above and below it hold the drawing tools, the notice
+        slot (fixed height, so nothing moves when a notice comes or goes) and the colour scale.
+        """
+        self.controls_scroll = scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        self.network.setObjectName("network")
+        self.network.setAccessibleName("Network view")
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.gradient_plot)
+        plots.setStretchFactor(0, 1)
+        plots.setStretchFactor(1, 1)
+        self.middle = middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(self.network)
+        middle.addWidget(plots)
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 2)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(2, 2, 2, 2)
+        right_layout.setSpacing(3)
+        right_layout.addWidget(self.controls.draw_bar)
+        self.notice_slot = NoticeSlot(self.notice)
+        right_layout.addWidget(self.notice_slot)
+        right_layout.addWidget(SquareFrame(self.canvas), 1)
+        self.colour_scale = ColourScale()
+        right_layout.addWidget(self.colour_scale)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self.setCentralWidget(self.splitter)
+        self.inspector_dock = QDockWidget("Neuron inspector", self)
+        self.inspector_dock.setObjectName("inspector")
+        self.inspector_dock.setWidget(self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.inspector_dock.hide()
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setAccessibleName("Status")
+        self.statusBar().addPermanentWidget(self.status)
+        self._key_guard = RunKeyGuard(self)
+        QGuiApplication.instance().installEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
 
     def _fit_to_screen(self, remembered: bool = False) -> None:
-        window_layout.fit_to_screen(self, remembered)
+        """Never larger than the screen's free area (see ``gui.window_support.fit_to_screen``)."""
+        fit_to_screen(self, self._share_width, remembered)
+
+    def _share_width(self, width: int) -> None:
+        """Split the width: the controls get what they need, the canvas a square as tall as it can be."""
+        share_width(self.splitter, self.middle, self.controls_scroll.minimumWidth(), self.height(), width)
 
     def _restore_speed(self) -> None:
         saved = self.settings.value("speed")
@@ -187,7 +229,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             run_menu.addAction(action)
             self.addAction(action)
-        for index in range(6):
+        for index in range(limits.DRAWN_CLASSES):
             action = QAction(f"Class {index + 1}", self)
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
@@ -216,26 +258,17 @@ class MainWindow(QMainWindow):
         self.canvas.value_changed.connect(lambda v: c.value.setValue(int(round(v * 100))))
         n = self.network
         p = self.config_presenter
-        n.feature_toggled.connect(p.toggle_feature)
-        n.layer_count_changed.connect(p.set_layer_count)
-        n.neuron_count_changed.connect(lambda k, count: p.set_neuron_count(k + 1, count))
-        n.activation_changed.connect(lambda k, name: p.set_layer_activation(k + 1, name))
-        n.neuron_hovered.connect(ctl.set_focus)
-        n.neuron_clicked.connect(self._on_neuron_click)
-        n.link_clicked.connect(self._on_link_click)
-        c.check.clicked.connect(self._on_check_click)
-        self.canvas.hovered.connect(self._on_canvas_hover)
-        self.canvas.point_picked.connect(self._on_point_pick)
-        self.inspector.bias_edited.connect(ctl.set_bias)
-        self.inspector.bias_edited.connect(lambda *_: self.controls.check_result.setText(""))
-        self.notice.sigmoid_chosen.connect(p.switch_step_to_sigmoid)
-        ctl.gradient_checked.connect(self._show_check)
+        n.feature_toggle_requested.connect(p.toggle_feature)
+        n.layer_count_requested.connect(p.set_layer_count)
+        n.neuron_count_requested.connect(p.set_neuron_count)
+        n.activation_requested.connect(p.set_layer_activation)
+        self.notice.sigmoid_requested.connect(p.switch_step_to_sigmoid)
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
             "Your points and settings are kept.", 10000))
         self.model.changed.connect(self._on_data_change)
         self.configuration.changed.connect(lambda _before, _after: self._sync_structure())
-        self.undo_stack.indexChanged.connect(lambda _: self.autosaver and self.autosaver.changed())
+        self.undo_stack.indexChanged.connect(self._on_undo_index_change)
 
     # ---------------------------------------------------------------- handlers
     def _on_play_toggle(self, on: bool) -> None:
@@ -273,81 +306,21 @@ class MainWindow(QMainWindow):
         self.canvas.regression_value = value / 100.0
         self.controls.value_label.setText(f"value {value / 100:.2f}")
 
-    def _on_neuron_click(self, layer: int, neuron: int) -> None:
-        self.inspector.choose_neuron(layer, neuron)
-        if self.inspector.point is None and len(self.model):
-            self._on_point_pick(0)
-        self.inspector_dock.show()
-        self.inspector.refresh(self.controller.latest)
-
-    def _on_point_pick(self, index: int) -> None:
-        if 0 <= index < len(self.model):
-            self.inspector.choose_point(self.model.points[index], self.model.labels[index])
-            self.inspector.refresh(self.controller.latest)
-
-    def _on_link_click(self, layer: int, i: int, j: int) -> None:
-        snap = self.controller.latest
-        if snap is None or layer > len(snap.weights):
-            return
-        current = float(snap.weights[layer - 1][i, j])
-        source = (LABELS[snap.features[i]] if layer == 1 else f"neuron {i + 1} of layer {layer - 1}")
-        value, ok = QInputDialog.getDouble(
-            self, "Edit weight", f"Weight from {source} to neuron {j + 1} of layer {layer}:",
-            current, -100.0, 100.0, 4)
-        if ok:
-            self.controller.set_weight(layer, i, j, value)
-            self.controls.check_result.setText("")  # the check was about the old weights
-
-    def _on_check_click(self) -> None:
-        self.controls.check_result.setText("Checking…")
-        self.controller.send(CheckGradients())
-
-    def _on_canvas_hover(self, point) -> None:
-        self._probe_point = point
-        self._show_probe(self.controller.latest)
-
-    def _show_probe(self, snap: Snapshot | None) -> None:
-        """Light the network view with every neuron's activation at the hovered point."""
-        if self._probe_point is None or snap is None:
-            self.network.show_probe(None, None)
-            return
-        if self._probe_net[0] is not snap:
-            self._probe_net = (snap, network_from(snap))
-        inputs = transform(np.array([self._probe_point]), list(snap.features))
-        with np.errstate(all="ignore"):  # a diverging network's activations may overflow: show them as they are
-            activations = [a[0] for a in self._probe_net[1].activations(inputs)]
-        self.network.show_probe(list(snap.features), activations)
-
     def show_guide(self) -> None:
         """Open the guide (non-modal)."""
         if self.guide is None:
             self.guide = GuideDialog(self)
-            self.guide.experiment_chosen.connect(self.set_up_experiment)
+            self.guide.experiment_requested.connect(self.set_up_experiment)
         self.guide.show()
         self.guide.raise_()
 
     def set_up_experiment(self, experiment: Experiment) -> None:
-        """Load one of the guide's experiments, self-contained: data, every setting it depends on,
-        fresh weights and history, a watchable speed, the true gradient (one undo step)."""
-        c = self.controls
-        c.play.setChecked(False)
-        self.undo_stack.beginMacro(experiment.title)
-        if c.task.currentData():
-            c.task.setCurrentIndex(0)
-        with QSignalBlocker(c.preset), QSignalBlocker(c.noise), QSignalBlocker(c.point_count):
-            c.preset.setCurrentIndex(c.preset.findData(experiment.preset))
-            c.noise.setValue(0)
-            c.point_count.setValue(limits.DEFAULT_POINTS)
-        c.pictures.mark(experiment.preset)
-        self.model.generate(experiment.preset, limits.DEFAULT_POINTS, 0.0, self._seed)
-        self.config_presenter.change_config(
-            experiment.title, hidden=experiment.hidden, activations=(experiment.activation,) * len(experiment.hidden),
-            features=tuple(DEFAULT_FEATURES), learning_rate=experiment.learning_rate,
-            optimizer=limits.DEFAULT_OPTIMIZER, batch_size=limits.DEFAULT_BATCH_SIZE, regularization=None, reg_rate=0.0)
-        self.undo_stack.endMacro()
-        c.speed.setCurrentIndex(c.speed.findData(DEFAULT_SPEED))
-        self._on_reset_click()  # fresh weights and history: nothing carried over from before
-        self.statusBar().showMessage(experiment.advice, 15000)
+        """Load one of the guide's experiments, self-contained (one undo step)."""
+        set_up_experiment(self, experiment)
+
+    def _on_undo_index_change(self, _index: int) -> None:
+        if self.autosaver is not None:
+            self.autosaver.changed()
 
     def _on_data_change(self) -> None:
         self.canvas.set_bounds(view_bounds(self.model.points))
@@ -393,11 +366,7 @@ class MainWindow(QMainWindow):
             self.loss_plot.redraw()
             self.loss_plot.set_figures(snap)
             self.gradient_plot.redraw(self.controller.gradients)
-        if self._probe_point is not None:
-            self._show_probe(snap)
-        if self.inspector_dock.isVisible() and self._frames % 10 == 0:
-            self.inspector.refresh(snap)
-
+        self.backprop.draw(snap, self._frames)
         self.controls.epoch.setText(f"Epoch {snap.epoch:,}")
         if snap.playing != self.controls.play.isChecked() and not snap.playing:
             # The trainer paused itself (no points, or the loss diverged).
@@ -407,25 +376,9 @@ class MainWindow(QMainWindow):
                 self.controls.set_playing(False)
                 self.controls.play.blockSignals(False)
         self.step_lesson.snapshot(snap)
-        self._show_notice(snap)
+        self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
-        if self._checked is not None and _network_key(snap) != self._checked:
-            self._checked = None  # the network changed: the check's answer no longer applies
-            self.controls.check_result.setText("")
-
-    def _show_notice(self, snap: Snapshot) -> None:
-        self.notice.show_for(snap)
-
-    def _show_check(self, check) -> None:
-        snap = self.controller.latest
-        self._checked = _network_key(snap) if snap is not None else None
-        text = f"Worst relative error {check.worst_error:.1e} over {check.parameters} parameters"
-        text += " (backprop agrees)." if check.worst_error < 1e-5 else " — backprop and finite differences disagree!"
-        if check.step_layers:
-            text += (f" Layers {', '.join(map(str, check.step_layers))} lie below a step: both methods give "
-                     "exactly 0 there, because the loss is flat in those weights.")
-        self.controls.check_result.setText(text)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
@@ -461,13 +414,13 @@ class MainWindow(QMainWindow):
         """Save the network as JSON in the CLI's --save-model format."""
         return self.file_presenter.export_model(path)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
         """Accept a dragged CSV or JSON file."""
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile() and self.file_presenter.can_open(urls[0].toLocalFile()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:  # Qt override
         """Open the dropped file."""
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
@@ -475,10 +428,10 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     # -------------------------------------------------------------- lifecycle
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         """Save, then stop the display timer, any file read and the trainer before the window goes."""
         self.display_timer.stop()
-        QGuiApplication.instance().removeEventFilter(self._key_guard)
+        QGuiApplication.instance().removeEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
         if self.autosaver is not None:
             self.autosaver.stop()
             self.file_presenter.remember_layout(self.splitter)

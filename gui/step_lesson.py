@@ -27,8 +27,8 @@ class StepLesson(QObject):
         super().__init__(parent)
         self.controls, self.notice, self.network, self.controller = controls, notice, network, controller
         controls.surrogate.toggled.connect(self._on_surrogate_toggle)
-        notice.surrogate_chosen.connect(lambda: controls.surrogate.setChecked(True))
-        notice.restart_chosen.connect(reset)
+        notice.surrogate_requested.connect(lambda: controls.surrogate.setChecked(True))
+        notice.restart_requested.connect(reset)
 
     def _on_surrogate_toggle(self, on: bool) -> None:
         self.controller.set_surrogate(bool(on))

@@ -23,11 +23,11 @@ class StateCommand(QUndoCommand):
         self._merge_id = merge_id
         self._done = True  # the edit has already happened when the command is pushed
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:  # Qt's name
         """Commands with the same non-negative id merge (e.g. one slider drag)."""
         return self._merge_id
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+    def mergeWith(self, other: QUndoCommand) -> bool:  # Qt override
         """Absorb a later edit of the same control: keep our ``before``, take its ``after``."""
         if not isinstance(other, StateCommand) or other.id() != self.id():
             return False

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal, SignalInstance
 
 from engine.commands import Command, Stop
 from engine.live_loop import serve
@@ -30,7 +31,7 @@ class _Receiver(QThread):
         super().__init__(parent)
         self._connection = connection
 
-    def run(self) -> None:  # noqa: D401 - QThread entry point
+    def run(self) -> None:  # the QThread entry point
         try:
             while True:
                 message = self._connection.recv()
@@ -44,12 +45,11 @@ class _Receiver(QThread):
 class TrainingProcess(QObject):
     """Owns the training child process; ``send`` commands, receive ``snapshot_received``."""
 
-    # Emitted on the GUI thread with every snapshot the child publishes.
-    snapshot_received = Signal(object)
     # Emitted on the GUI thread when the child's snapshot stream has ended.
     stopped = Signal()
 
-    def __init__(self, seed: int = 0, parent: QObject | None = None) -> None:
+    def __init__(self, seed: int = 0, parent: QObject | None = None,
+                 on_snapshot: Callable[[Snapshot], None] | None = None) -> None:
         super().__init__(parent)
         context = mp.get_context("spawn")  # never fork a process that runs Qt
         command_read, self._commands = context.Pipe(duplex=False)
@@ -65,10 +65,16 @@ class TrainingProcess(QObject):
         snapshot_write.close()
         self._seq = 0
         self._receiver = _Receiver(self._snapshots, self)
-        self._receiver.snapshot_received.connect(self.snapshot_received)
         self._receiver.finished.connect(self.stopped)
+        if on_snapshot is not None:  # connected before the receiver starts: no snapshot can be missed
+            self._receiver.snapshot_received.connect(on_snapshot)
         self._receiver.start()
         self._closed = False
+
+    @property
+    def snapshot_received(self) -> SignalInstance:
+        """The receiver's signal: each snapshot, queued to the GUI thread (the one way snapshots arrive)."""
+        return self._receiver.snapshot_received
 
     @property
     def last_seq(self) -> int:

@@ -121,3 +121,11 @@ def test_the_readme_lists_every_command_line_option(module):
     parser = importlib.import_module(module).build_parser()
     missing = sorted(o for o in option_strings(parser) if not re.search(rf"`{re.escape(o)}[ `]", README))
     assert not missing, f"not in the README's option tables: {missing}"
+
+
+def test_the_ci_script_checks_types_after_the_lint_with_a_pinned_mypy():
+    lines = CI.splitlines()
+    assert lines.index(".venv/bin/mypy --strict engine") > lines.index(".venv/bin/ruff check .")
+    assert ".venv/bin/mypy gui" in lines
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'"mypy==\d+\.\d+\.\d+"', pyproject)

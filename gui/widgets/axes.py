@@ -18,7 +18,7 @@ class DecadeAxis(pg.AxisItem):
     in between keep their labels (pyqtgraph leaves out the ones that would crowd).
     """
 
-    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 - pyqtgraph override
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # pyqtgraph override
         """pyqtgraph's ticks; when the view is too narrow for any of them, round values in between."""
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
         if sum(len(values) for _, values in ticks) >= 2 or maxVal <= minVal:
@@ -30,7 +30,7 @@ class DecadeAxis(pg.AxisItem):
         values = np.arange(math.ceil(low / step) * step, high, step)
         return [(None, list(np.log10(values[values > 0])))]
 
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
+    def logTickStrings(self, values, scale, spacing):  # pyqtgraph override
         """Blank every label that is not a power of ten, unless no power of ten is in view."""
         low, high = sorted(self.range)
         if math.floor(high + 1e-9) < math.ceil(low - 1e-9):  # no decade in view: label what there is
@@ -51,11 +51,11 @@ def compact_number(value: float) -> str:
 class EpochAxis(pg.AxisItem):
     """An epoch axis whose labelled ticks are spaced by their width, so labels never overlap."""
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
+    def tickStrings(self, values, scale, spacing):  # pyqtgraph override
         """Compact labels (250k, 1.5M)."""
         return [compact_number(v * scale) for v in values]
 
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph override
+    def tickSpacing(self, minVal, maxVal, size):  # pyqtgraph override
         """pyqtgraph's spacing, widened until the widest label plus a gap fits between two ticks."""
         levels = super().tickSpacing(minVal, maxVal, size)
         span = maxVal - minVal

@@ -15,8 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from engine import palette
 from engine.maps import Bounds
+from gui import colors
 from gui.data_model import DataModel
 
 TOOLS = ("point", "brush", "eraser", "pick")
@@ -41,17 +41,9 @@ def plane_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(float(v), f"{v:g}".replace("-", "−")) for v in values]
 
 
-def class_color(label: int) -> QColor:
-    """The colour of class ``label``."""
-    r, g, b = palette.CLASS_COLORS[int(label) % len(palette.CLASS_COLORS)]
-    return QColor(int(r), int(g), int(b))
-
-
 def value_color(value: float) -> QColor:
     """The colour of a regression value in [-1, 1] (orange negative, blue positive)."""
-    lut = palette.diverging_lut(REGRESSION_BINS, strength=1.0)
-    r, g, b = lut[int(np.clip(round((value + 1) / 2 * (REGRESSION_BINS - 1)), 0, REGRESSION_BINS - 1))]
-    return QColor(int(r), int(g), int(b))
+    return colors.value_color(value, REGRESSION_BINS)
 
 
 class DataCanvas(pg.PlotWidget):
@@ -127,7 +119,7 @@ class DataCanvas(pg.PlotWidget):
         if self.model.regression:
             fill = value_color(colour / (REGRESSION_BINS - 1) * 2 - 1)
         else:
-            fill = class_color(colour)
+            fill = colors.class_color(colour)
         pen = pg.mkPen(30, 30, 30, width=1.6) if is_test else pg.mkPen(255, 255, 255, width=1.2)
         return {"brush": pg.mkBrush(fill), "pen": pen, "size": 7, "symbol": "s" if is_test else "o"}
 
@@ -218,7 +210,7 @@ class DataCanvas(pg.PlotWidget):
         elif first:
             self.model.add([(p.x(), p.y())], [self._label_for(button)])
 
-    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # Qt override
         """Add, spray or erase points (Shift deletes the nearest point)."""
         button = ev.button()
         if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
@@ -243,7 +235,7 @@ class DataCanvas(pg.PlotWidget):
         self._apply_tool(p, button, first=True)
         ev.accept()
 
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # Qt override
         """Report the hovered point; keep spraying or erasing while dragging."""
         p = self.to_data(ev.position().toPoint())
         inside = self._inside(p)
@@ -252,7 +244,7 @@ class DataCanvas(pg.PlotWidget):
             self._apply_tool(p, self._button, first=False)
         super().mouseMoveEvent(ev)
 
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # Qt override
         """Finish a stroke: undo treats it as one step."""
         if self._dragging:
             self._dragging = False
@@ -261,12 +253,12 @@ class DataCanvas(pg.PlotWidget):
             return
         super().mouseReleaseEvent(ev)
 
-    def leaveEvent(self, ev) -> None:  # noqa: N802 - Qt override
+    def leaveEvent(self, ev) -> None:  # Qt override
         """The mouse left the canvas."""
         self.hovered.emit(None)
         super().leaveEvent(ev)
 
-    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # Qt override
         """In regression mode the wheel sets the value of new points; it never zooms."""
         if self.model.regression:
             step = 0.1 if ev.angleDelta().y() > 0 else -0.1
@@ -283,7 +275,7 @@ class SquareFrame(QWidget):
         self.child = child
         child.setParent(self)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event) -> None:  # Qt override
         """Fit the largest centred square."""
         side = min(self.width(), self.height())
         self.child.setGeometry((self.width() - side) // 2, (self.height() - side) // 2, side, side)

@@ -20,7 +20,7 @@ class _Bar(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(12)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         """A gradient through the same colours the maps use."""
         painter = QPainter(self)
         gradient = QLinearGradient(0, 0, self.width(), 0)

@@ -9,8 +9,11 @@ above the canvas.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QIcon, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -29,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import datasets, palette
+from engine import datasets, limits
+from gui.colors import class_color
 from gui.widgets.presets import PresetPictures
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -45,7 +49,6 @@ REGULARIZATION_NAMES = (("None", None), ("L1", "l1"), ("L2", "l2"))
 PRESET_NAMES = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Two Gaussians",
                 "spiral": "Spiral", "moons": "Moons", "plane": "Plane (regression)",
                 "multigauss": "Multi-Gaussian (regression)"}
-MAX_CLASSES = 6
 MIXED = "mixed"  # the activation list's entry while the hidden layers differ
 
 
@@ -58,7 +61,10 @@ def _combo(items, tip: str, current) -> QComboBox:
     return combo
 
 
-def name(widget: QWidget, object_name: str, accessible: str) -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def name(widget: W, object_name: str, accessible: str) -> W:
     """Give ``widget`` a stable object name (tests) and an accessible name (screen readers)."""
     widget.setObjectName(object_name)
     widget.setAccessibleName(accessible)
@@ -67,8 +73,7 @@ def name(widget: QWidget, object_name: str, accessible: str) -> QWidget:
 
 def _swatch(index: int) -> QIcon:
     pixmap = QPixmap(14, 14)
-    r, g, b = palette.CLASS_COLORS[index]
-    pixmap.fill(QColor(int(r), int(g), int(b)))
+    pixmap.fill(class_color(index))
     return QIcon(pixmap)
 
 
@@ -225,7 +230,7 @@ class Controls(QWidget):
         class_row = QHBoxLayout(classes)
         class_row.setContentsMargins(0, 0, 0, 0)
         class_row.setSpacing(2)
-        for index in range(MAX_CLASSES):
+        for index in range(limits.DRAWN_CLASSES):
             button = name(QToolButton(), f"class-{index + 1}", f"Class {index + 1}")
             button.setIcon(_swatch(index))
             button.setText(str(index + 1))
@@ -279,7 +284,7 @@ class Controls(QWidget):
         layout.addLayout(tool_row)
         return bar
 
-    def show_activations(self, activations: tuple[str, ...] | list[str]) -> None:
+    def show_activations(self, activations: Sequence[str]) -> None:
         """Show the hidden layers' activation, or "Mixed" when they differ (never a value not in force)."""
         combo = self.activation
         mixed = combo.findData(MIXED)
@@ -289,7 +294,9 @@ class Controls(QWidget):
                 combo.addItem("Mixed", MIXED)
                 mixed = combo.count() - 1
                 # Shown, never chosen: picking an activation sets every layer to it.
-                combo.model().item(mixed).setEnabled(False)
+                model = combo.model()
+                if isinstance(model, QStandardItemModel):
+                    model.item(mixed).setEnabled(False)
             combo.setCurrentIndex(mixed)
         else:
             if activations:

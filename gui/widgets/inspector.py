@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from engine.explain import NeuronReport, explain_neuron
 from engine.features import LABELS, transform
 from engine.network import Network
+from engine.snapshot import Snapshot
 
 
-def network_from(snap) -> Network:
+def network_from(snap: Snapshot) -> Network:
     """A float64 network with the snapshot's shape, activations and weights."""
     net = Network(list(snap.layer_sizes), list(snap.activations), snap.task,
                   step_surrogate=snap.step_surrogate)
@@ -64,9 +65,12 @@ def report_html(report: NeuronReport, input_names: list[str], point, label) -> s
         f"<b>a</b>{sup} = f(s) = <b>{_num(report.a)}</b></p>",
     ]
     if report.slope is None:
+        assert report.target is not None  # the output layer has a target
         parts.append(f"<p>Output layer: <b>δ</b> = a − t = {_num(report.a)} − {_num(report.target)} "
                      f"= <b>{_num(report.delta)}</b></p>")
     else:
+        assert report.upstream_weights is not None and report.upstream_deltas is not None
+        assert report.upstream_sum is not None  # a hidden layer has all three
         terms = " + ".join(f"({_num(w)})({_num(d)})" for w, d in zip(report.upstream_weights, report.upstream_deltas))
         parts.append(
             f"<p>δ comes back from layer {l + 1}: Σ<sub>k</sub> w<sub>kj</sub> δ<sub>k</sub> = {terms} "
@@ -84,7 +88,7 @@ class NeuronInspector(QWidget):
     """Shows ``explain_neuron`` for the chosen neuron and point; edits the neuron's bias."""
 
     # The user set the bias of neuron (layer l from 1, neuron j) to a value.
-    bias_edited = Signal(int, int, float)
+    bias_requested = Signal(int, int, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,9 +127,9 @@ class NeuronInspector(QWidget):
         self.point = (float(point[0]), float(point[1]))
         self.label = label
 
-    def refresh(self, snap) -> None:
+    def refresh(self, snap: Snapshot | None) -> None:
         """Recompute and show the report from the snapshot's weights."""
-        if self.neuron is None or self.point is None or snap is None:
+        if self.neuron is None or self.point is None or self.label is None or snap is None:
             return
         layer, neuron = self.neuron
         if layer > len(snap.layer_sizes) - 1 or neuron >= snap.layer_sizes[layer]:
@@ -148,4 +152,4 @@ class NeuronInspector(QWidget):
 
     def _on_apply_click(self) -> None:
         if self.neuron is not None:
-            self.bias_edited.emit(self.neuron[0], self.neuron[1], float(self.bias.value()))
+            self.bias_requested.emit(self.neuron[0], self.neuron[1], float(self.bias.value()))

@@ -5,17 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine import palette
+from engine.snapshot import Snapshot
+from gui.colors import class_color
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
-
-
-def _color(index: int) -> QColor:
-    r, g, b = palette.CLASS_COLORS[index]
-    return QColor(int(r), int(g), int(b))
 
 
 class LossPlot(QWidget):
@@ -28,11 +23,11 @@ class LossPlot(QWidget):
         self.plot = epoch_plot("loss")
         self.plot.setObjectName("loss-plot")
         self.plot.setAccessibleName("Loss plot")
-        self.train_curve = live_curve(self.plot, pen=pg.mkPen(_color(1), width=2))
-        self.test_curve = live_curve(self.plot, pen=pg.mkPen(_color(0), width=2, style=Qt.PenStyle.DashLine))
+        self.train_curve = live_curve(self.plot, pen=pg.mkPen(class_color(1), width=2))
+        self.test_curve = live_curve(self.plot, pen=pg.mkPen(class_color(0), width=2, style=Qt.PenStyle.DashLine))
         # The legend sits beside the figures, outside the plot, so it never covers a curve.
-        self.legend = QLabel(f"<span style='color:{_color(1).name()}'><b>——</b></span> training &nbsp; "
-                             f"<span style='color:{_color(0).name()}'><b>- -</b></span> test")
+        self.legend = QLabel(f"<span style='color:{class_color(1).name()}'><b>——</b></span> training &nbsp; "
+                             f"<span style='color:{class_color(0).name()}'><b>- -</b></span> test")
         self.legend.setObjectName("loss-legend")
         self.log_scale = QCheckBox("log scale")
         self.log_scale.setToolTip("Show the loss on a logarithmic axis")
@@ -100,7 +95,7 @@ class LossPlot(QWidget):
         self.plot.getPlotItem().setLogMode(y=on)
         self.redraw()
 
-    def set_figures(self, snap) -> None:
+    def set_figures(self, snap: Snapshot) -> None:
         """Show the latest losses (and accuracies for classification) in words."""
 
         def loss(v):

@@ -10,15 +10,18 @@ Geometry is rebuilt only when the topology or the widget's size changes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from engine import maps, palette
+from engine import limits, maps, palette
 from engine.features import DEFAULT_FEATURES, LABELS, transform
 from engine.live import LEVEL_MAX, MAP_RESOLUTION, NEURON_STRIDE, to_levels
+from engine.snapshot import Snapshot
+from gui.colors import class_color, qcolor
 from gui.widgets.network_layout import FEATURE_NAMES, DiagramLayout, build_layout
 
 TILE = MAP_RESOLUTION // NEURON_STRIDE  # a neuron map's side in atlas pixels (50)
@@ -32,7 +35,7 @@ _LEVEL_ARGB = (0xFF000000 | _LEVEL_RGB[:, 0].astype(np.uint32) << 16
                | _LEVEL_RGB[:, 1].astype(np.uint32) << 8 | _LEVEL_RGB[:, 2]).astype(np.uint32)
 # A sigmoid output's levels (probability 0..1 -> 127..254) stretched to the full -1..1 range.
 _PROBABILITY_LEVELS = np.append(np.clip(2 * (np.arange(255) - 127), 0, LEVEL_MAX), 255).astype(np.uint8)
-_LEVEL_COLORS = [QColor(*map(int, rgb)) for rgb in _LEVEL_RGB]
+_LEVEL_COLORS = [qcolor(rgb) for rgb in _LEVEL_RGB]
 
 
 def _tint_argb(colour: np.ndarray) -> np.ndarray:
@@ -45,8 +48,8 @@ def _tint_argb(colour: np.ndarray) -> np.ndarray:
 
 # A multiclass output neuron's map shows its class's probability in its class's colour.
 _CLASS_ARGB = [_tint_argb(c) for c in palette.CLASS_COLORS]
-_ORANGE, _BLUE = (QColor(*map(int, c)) for c in palette.CLASS_COLORS[:2])
-_MARK = QColor(*map(int, palette.CLASS_COLORS[4]))  # vermillion: the surrogate-gradient mark
+_ORANGE, _BLUE = class_color(0), class_color(1)
+_MARK = class_color(4)  # vermillion: the surrogate-gradient mark
 
 
 def feature_levels(bounds: tuple[float, float], resolution: int = TILE) -> np.ndarray:
@@ -88,7 +91,7 @@ class NetworkCanvas(QWidget):
         self._probe: list[tuple[int, float]] | None = None  # (cell index, value) while probing
         self._tinted = 0  # how many output tiles (the last ones) are drawn in class colours
         self._marked: list[int] = []  # hidden layers (from 0) marked as using the surrogate gradient
-        self.set_structure(list(DEFAULT_FEATURES), [4, 2], 1)
+        self.set_structure(list(DEFAULT_FEATURES), list(limits.DEFAULT_HIDDEN), 1)
 
     # ------------------------------------------------------------------ structure
     @property
@@ -195,13 +198,13 @@ class NetworkCanvas(QWidget):
             painter.drawText(label, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), "surrogate")
 
     # ------------------------------------------------------------------ per frame
-    def show_snapshot(self, snap) -> bool:
+    def show_snapshot(self, snap: Snapshot) -> bool:
         """Restyle maps, links and bias marks from ``snap``; False if it has another topology."""
         expected = (len(self._active), *self._sizes)
         if tuple(snap.layer_sizes) != expected or set(snap.features) != set(self._active):
             return False
-        if tuple(snap.bounds) != self._bounds:
-            self._bounds = tuple(snap.bounds)
+        if snap.bounds != self._bounds:
+            self._bounds = snap.bounds
             self._features = feature_levels(self._bounds)
             self._fill_features()
         start = len(FEATURE_NAMES)
@@ -250,7 +253,7 @@ class NetworkCanvas(QWidget):
 
     def _paint_probe(self, painter: QPainter) -> None:
         painter.setFont(self._font)
-        for k, value in self._probe:
+        for k, value in self._probe or ():
             level = int(np.clip(np.rint((np.clip(value, -1, 1) + 1) * LEVEL_MAX / 2), 0, LEVEL_MAX))
             rect = self._cells[k]
             painter.fillRect(rect, _LEVEL_COLORS[level])
@@ -276,7 +279,7 @@ class NetworkCanvas(QWidget):
         self._link_widths = self._pen_widths[keys]
 
     # ------------------------------------------------------------------ painting
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         """Links, then maps, borders and bias marks, then the feature labels."""
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.white)
@@ -318,7 +321,7 @@ class NetworkCanvas(QWidget):
             painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), LABELS[name])
 
     # ------------------------------------------------------------------ pointer
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event) -> None:  # Qt override
         """Place everything again for the new size."""
         super().resizeEvent(event)
         self._relayout()
@@ -348,7 +351,7 @@ class NetworkCanvas(QWidget):
             self.neuron_hovered.emit(neuron)
             self.update()
 
-    def _hit(self, x: float, y: float) -> tuple[str, object] | None:
+    def _hit(self, x: float, y: float) -> tuple[str, Any] | None:
         """What lies under (x, y): ("feature", name), ("neuron", (l, j)), ("link", k) or None."""
         if (feature := self._layout.feature_at(x, y)) is not None:
             return "feature", feature
@@ -358,9 +361,12 @@ class NetworkCanvas(QWidget):
             return "link", link
         return None
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def _hit_or_nothing(self, event: QMouseEvent) -> tuple[str | None, Any]:
+        return self._hit(event.position().x(), event.position().y()) or (None, None)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt override
         """Track the neuron under the pointer, point at clickable things, tell weights and biases."""
-        kind, thing = self._hit(event.position().x(), event.position().y()) or (None, None)
+        kind, thing = self._hit_or_nothing(event)
         self._set_hover(thing if kind == "neuron" else None, thing if kind == "feature" else None)
         self.setCursor(Qt.CursorShape.ArrowCursor if kind is None else Qt.CursorShape.PointingHandCursor)
         tip = ""
@@ -375,16 +381,16 @@ class NetworkCanvas(QWidget):
         else:
             QToolTip.hideText()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def leaveEvent(self, event) -> None:  # Qt override
         """The pointer left: no neuron is hovered any more."""
         self._set_hover(None)
         super().leaveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt override
         """A left click on a feature, neuron or link reports it."""
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        kind, thing = self._hit(event.position().x(), event.position().y()) or (None, None)
+        kind, thing = self._hit_or_nothing(event)
         if kind == "feature":
             self.feature_clicked.emit(thing)
         elif kind == "neuron":

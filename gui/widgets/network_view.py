@@ -7,17 +7,20 @@ changes (signals); the window applies them and calls ``set_structure`` with the 
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from engine import limits
 from engine.activations import ACTIVATIONS
-from engine.features import DEFAULT_FEATURES
+from engine.config import Architecture
+from engine.snapshot import Snapshot
 from gui.widgets.network_canvas import NetworkCanvas
 from gui.widgets.network_layout import column_span
 
 MAX_LAYERS = 8
-MIN_NEURONS, MAX_NEURONS = 1, 16
 ACTIVATION_TITLES = {"relu": "ReLU"}  # names shown differently from the engine's
 
 
@@ -25,7 +28,10 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _small(widget: QWidget) -> QWidget:
+W = TypeVar("W", bound=QWidget)
+
+
+def _small(widget: W) -> W:
     font = QFont(widget.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
     widget.setFont(font)
@@ -53,7 +59,8 @@ class _LayerHeader(QWidget):
         self.minus = _button("−", "One neuron fewer")
         self.plus = _button("+", "One neuron more")
         self.count = _small(QLabel(alignment=Qt.AlignmentFlag.AlignCenter))
-        self.combo = _small(QComboBox(toolTip="This layer's activation"))
+        self.combo = _small(QComboBox())
+        self.combo.setToolTip("This layer's activation")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(7)  # "sigmoid" fits when the column is wide enough
         self.combo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -76,7 +83,7 @@ class _LayerHeader(QWidget):
         self.plus.clicked.connect(lambda: self.neuron_count_requested.emit(self._neurons + 1))
         self.combo.currentIndexChanged.connect(lambda _: self.activation_requested.emit(self.combo.currentData()))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """Say "4 neurons", or just "4" when the column is too narrow."""
         super().resizeEvent(event)
         self._show_count()
@@ -91,8 +98,8 @@ class _LayerHeader(QWidget):
         self._neurons = neurons
         self.count.setToolTip(_plural(neurons, "neuron"))
         self._show_count()
-        self.minus.setEnabled(neurons > MIN_NEURONS)
-        self.plus.setEnabled(neurons < MAX_NEURONS)
+        self.minus.setEnabled(neurons > limits.MIN_NEURONS)
+        self.plus.setEnabled(neurons < limits.MAX_NEURONS)
         with QSignalBlocker(self.combo):
             index = self.combo.findData(activation)
             if index >= 0:
@@ -117,7 +124,7 @@ class _ColumnHeader(QWidget):
             header.setVisible(k < n_layers)
         self._place()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """Keep each header over its column."""
         super().resizeEvent(event)
         self._place()
@@ -138,14 +145,15 @@ class _ColumnHeader(QWidget):
 class NetworkView(QWidget):
     """TensorFlow Playground's network diagram: features, hidden layers, output, live."""
 
+    # Layers count as everywhere in the app: 0 is the inputs, 1 the first hidden layer, L the output.
     # Emitted with a feature name (engine.features.FEATURES) when its input node is clicked.
-    feature_toggled = Signal(str)
+    feature_toggle_requested = Signal(str)
     # Emitted with the number of hidden layers asked for (0..8) when − or + is pressed.
-    layer_count_changed = Signal(int)
-    # Emitted with (hidden layer index from 0, neurons asked for 1..16) from that layer's − or +.
-    neuron_count_changed = Signal(int, int)
-    # Emitted with (hidden layer index from 0, activation name) from a layer's combo box.
-    activation_changed = Signal(int, str)
+    layer_count_requested = Signal(int)
+    # Emitted with (hidden layer l from 1, neurons asked for) from that layer's − or +.
+    neuron_count_requested = Signal(int, int)
+    # Emitted with (hidden layer l from 1, activation name) from a layer's combo box.
+    activation_requested = Signal(int, str)
     # Emitted with (l, j) (l = 1..L, as in Snapshot.neuron_levels[l-1]) on hovering a neuron, None on leaving.
     neuron_hovered = Signal(object)
     # Emitted with (l, j) when a hidden or output neuron is clicked.
@@ -183,16 +191,17 @@ class NetworkView(QWidget):
         self._hidden: list[int] = []
         self._activations: list[str] = []
         self._surrogate = False
-        self.layers_minus.clicked.connect(lambda: self.layer_count_changed.emit(len(self._hidden) - 1))
-        self.layers_plus.clicked.connect(lambda: self.layer_count_changed.emit(len(self._hidden) + 1))
-        for k, header in enumerate(self.header.layers):
-            header.neuron_count_requested.connect(lambda n, k=k: self.neuron_count_changed.emit(k, n))
-            header.activation_requested.connect(lambda name, k=k: self.activation_changed.emit(k, name))
-        self.canvas.feature_clicked.connect(self.feature_toggled)
+        self.layers_minus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) - 1))
+        self.layers_plus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) + 1))
+        for layer, header in enumerate(self.header.layers, start=1):
+            header.neuron_count_requested.connect(lambda n, l=layer: self.neuron_count_requested.emit(l, n))
+            header.activation_requested.connect(lambda name, l=layer: self.activation_requested.emit(l, name))
+        self.canvas.feature_clicked.connect(self.feature_toggle_requested)
         self.canvas.neuron_hovered.connect(self.neuron_hovered)
         self.canvas.neuron_clicked.connect(self.neuron_clicked)
         self.canvas.link_clicked.connect(self.link_clicked)
-        self.set_structure(list(DEFAULT_FEATURES), [4, 2], ["tanh", "tanh"], 1)
+        arch = Architecture()
+        self.set_structure(list(arch.features), list(arch.hidden), list(arch.activations), 1)
 
     def set_structure(
         self, active_features: list[str], hidden: list[int], activations: list[str], n_outputs: int
@@ -223,8 +232,8 @@ class NetworkView(QWidget):
             header.combo.setToolTip("This layer's activation" + (
                 ": step, with a surrogate gradient backwards (a heuristic; turn it off in Training)" if marked else ""))
 
-    def update_snapshot(self, snap) -> None:
-        """Restyle the maps, links and bias marks from an engine.live.Snapshot (stale shapes are skipped)."""
+    def update_snapshot(self, snap: Snapshot) -> None:
+        """Restyle the maps, links and bias marks from a snapshot (stale shapes are skipped)."""
         self.canvas.show_snapshot(snap)
 
     def show_probe(self, features, activations) -> None:
@@ -248,6 +257,6 @@ class NetworkView(QWidget):
         """A point on the link carrying weights[l-1][i, j], in viewport coordinates."""
         return self.canvas.link_point(l, i, j)
 
-    def layer_header(self, k: int) -> _LayerHeader:
-        """The controls over hidden layer k (from 0)."""
-        return self.header.layers[k]
+    def layer_header(self, layer: int) -> _LayerHeader:
+        """The controls over hidden layer ``layer`` (1 = the first hidden layer)."""
+        return self.header.layers[layer - 1]

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from engine.snapshot import Snapshot
+
 STEP_WHY = (
     "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. Backprop "
     "multiplies every δ below a step layer by that 0 (δˡ = Σ w δˡ⁺¹ · f′(s)), so no weight there ever changes."
@@ -66,7 +68,7 @@ def switched_text(activations: tuple[str, ...] | list[str]) -> str:
             f"{'learns' if len(learning) == 1 else 'learn'}. To see step fail, start over with fresh weights.")
 
 
-def step_stalled(snap) -> bool:
+def step_stalled(snap: Snapshot) -> bool:
     """True when a step layer blocks every gradient below it (and the surrogate is off)."""
     if snap.step_surrogate or "step" not in snap.activations or snap.epoch == 0:
         return False
@@ -78,11 +80,11 @@ class Notice(QFrame):
     """A yellow box with an explanation and, for the step case, ways on."""
 
     # The user chose to replace every step layer by sigmoid (weights kept).
-    sigmoid_chosen = Signal()
+    sigmoid_requested = Signal()
     # The user chose the straight-through surrogate gradient for step.
-    surrogate_chosen = Signal()
+    surrogate_requested = Signal()
     # The user chose to start over (Reset) with the step network.
-    restart_chosen = Signal()
+    restart_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,17 +97,17 @@ class Notice(QFrame):
         self.restart = QPushButton("Start over with step")
         self.restart.setObjectName("notice-restart")
         self.restart.setToolTip("New initial weights for this step network (Reset): watch it fail to learn")
-        self.restart.clicked.connect(self.restart_chosen)
+        self.restart.clicked.connect(self.restart_requested)
         self.to_sigmoid = QPushButton("Switch step to sigmoid")
         self.to_sigmoid.setObjectName("notice-sigmoid")
         self.to_sigmoid.setToolTip("Keep the weights, give the neurons a smooth slope backprop can follow")
-        self.to_sigmoid.clicked.connect(self.sigmoid_chosen)
+        self.to_sigmoid.clicked.connect(self.sigmoid_requested)
         self.surrogate = QPushButton("Surrogate gradient")
         self.surrogate.setObjectName("notice-surrogate")
         self.surrogate.setToolTip(
             "Keep step in the forward pass, but let backprop pretend its slope is a sigmoid's "
             "(a straight-through estimator: a heuristic, not the true gradient)")
-        self.surrogate.clicked.connect(self.surrogate_chosen)
+        self.surrogate.clicked.connect(self.surrogate_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.restart)
         buttons.addWidget(self.to_sigmoid)
@@ -124,7 +126,7 @@ class Notice(QFrame):
         """A trained network of run ``run`` was just switched to step: say so until the weights start over."""
         self._switched_run = run
 
-    def show_for(self, snap) -> None:
+    def show_for(self, snap: Snapshot) -> None:
         """Show the notice that fits the snapshot (or hide)."""
         if snap.diverged:
             kind, text = "diverged", DIVERGED_TEXT
@@ -164,7 +166,7 @@ class NoticeSlot(QWidget):
         button = notice.to_sigmoid.sizeHint().height()
         self.setFixedHeight(TEXT_LINES * self.fontMetrics().lineSpacing() + button + 16)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """The notice and the hint both fill the slot; the notice, when shown, lies on top."""
         super().resizeEvent(event)
         self.hint.setGeometry(self.rect().adjusted(4, 2, -4, -2))

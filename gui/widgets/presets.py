@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QToolButton, QWidget
 
-from engine import datasets, palette
+from engine import datasets
 from engine.maps import DEFAULT_HALF_WIDTH
+from gui.colors import class_color, value_color
 
 THUMB = 40  # a picture's side in pixels
 THUMB_POINTS = 160  # points drawn in a picture: enough to see the shape, few enough to stay clear
@@ -24,14 +24,9 @@ def preset_picture(name: str, side: int = THUMB) -> QPixmap:
     painter.setPen(Qt.PenStyle.NoPen)
     scale = side / (2 * DEFAULT_HALF_WIDTH)
     regression = name in datasets.REGRESSION_PRESETS
-    lut = palette.diverging_lut(21, strength=1.0)
     dot = max(2.0, side / 16)
     for (x, y), label in zip(points, labels, strict=True):
-        if regression:
-            rgb = lut[int(np.clip(round((label + 1) / 2 * 20), 0, 20))]
-        else:
-            rgb = palette.CLASS_COLORS[int(label) % len(palette.CLASS_COLORS)]
-        painter.setBrush(QColor(*map(int, rgb)))
+        painter.setBrush(value_color(label) if regression else class_color(label))
         px, py = (x + DEFAULT_HALF_WIDTH) * scale, (DEFAULT_HALF_WIDTH - y) * scale
         painter.drawEllipse(QRectF(px - dot / 2, py - dot / 2, dot, dot))
     painter.setPen(QColor(160, 160, 160))

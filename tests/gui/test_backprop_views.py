@@ -79,7 +79,7 @@ def test_hovering_the_canvas_lights_the_network_with_that_points_activations(qtb
     qtbot.mouseMove(canvas.viewport(), canvas.to_viewport(1.5, -2.0))
     probe = window.network.canvas.probe
     assert probe is not None
-    x, y = window._probe_point
+    x, y = window.backprop.probe_point
     expected = network_from(snap).activations(transform(np.array([[x, y]]), list(snap.features)))
     values = [v for _, v in probe]
     np.testing.assert_allclose(values, np.concatenate([a[0] for a in expected]), atol=1e-12)
@@ -126,7 +126,7 @@ def test_gradient_flow_plot_draws_one_curve_per_layer(qtbot, window):
     snap = train(window, 30)
 
     def drawn() -> bool:
-        if not window.gradient_plot.curves:  # not drawn yet
+        if not window.gradient_plot.curves:  # the plots redraw at most 10 times a second: not yet
             return False
         x = window.gradient_plot.curves[0].getData()[0]
         return x is not None and len(x) > 0 and x[-1] == 30

@@ -64,7 +64,7 @@ def _random_action(rng: random.Random, win: MainWindow, qtbot) -> None:
     elif kind == 7:
         layers = len(win.config().architecture.hidden)
         if layers:
-            header = view.layer_header(rng.randrange(layers))
+            header = view.layer_header(rng.randrange(layers) + 1)
             rng.choice([header.plus, header.minus]).click()
             if rng.random() < 0.3:
                 header.combo.setCurrentIndex(rng.randrange(header.combo.count()))

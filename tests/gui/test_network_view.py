@@ -135,16 +135,16 @@ def test_link_widths_grow_with_the_weight_and_colours_follow_its_sign(view):
 
 def test_clicking_an_input_node_toggles_that_feature(view, qtbot):
     for name in ["x1", "x1sq", "sinx2"]:  # active and inactive ones alike
-        with qtbot.waitSignal(view.feature_toggled) as signal:
+        with qtbot.waitSignal(view.feature_toggle_requested) as signal:
             qtbot.mouseClick(view.viewport(), LEFT, pos=view.feature_center(name))
         assert signal.args == [name]
 
 
 def test_layer_buttons_ask_for_one_layer_more_or_fewer(view, qtbot):
-    with qtbot.waitSignal(view.layer_count_changed) as signal:
+    with qtbot.waitSignal(view.layer_count_requested) as signal:
         qtbot.mouseClick(view.layers_plus, LEFT)
     assert signal.args == [3]
-    with qtbot.waitSignal(view.layer_count_changed) as signal:
+    with qtbot.waitSignal(view.layer_count_requested) as signal:
         qtbot.mouseClick(view.layers_minus, LEFT)
     assert signal.args == [1]
     assert view.layers_label.text() == "2 hidden layers"
@@ -153,43 +153,43 @@ def test_layer_buttons_ask_for_one_layer_more_or_fewer(view, qtbot):
 def test_layer_buttons_are_disabled_at_0_and_8_layers(view):
     view.set_structure(["x1"], [2] * 8, ["tanh"] * 8, 1)
     assert not view.layers_plus.isEnabled() and view.layers_minus.isEnabled()
-    assert all(view.layer_header(k).isVisible() for k in range(8))
+    assert all(view.layer_header(k).isVisible() for k in range(1, 9))
     view.set_structure(["x1"], [], [], 1)
     assert view.layers_plus.isEnabled() and not view.layers_minus.isEnabled()
-    assert not any(view.layer_header(k).isVisible() for k in range(8))
+    assert not any(view.layer_header(k).isVisible() for k in range(1, 9))
 
 
 def test_neuron_buttons_ask_for_a_new_count_and_stop_at_1_and_16(view, qtbot):
-    header = view.layer_header(1)
+    header = view.layer_header(2)
     assert header.count.text() == "3 neurons"
-    with qtbot.waitSignal(view.neuron_count_changed) as signal:
+    with qtbot.waitSignal(view.neuron_count_requested) as signal:
         qtbot.mouseClick(header.plus, LEFT)
-    assert signal.args == [1, 4]
-    with qtbot.waitSignal(view.neuron_count_changed) as signal:
-        qtbot.mouseClick(view.layer_header(0).minus, LEFT)
-    assert signal.args == [0, 3]
+    assert signal.args == [2, 4]
+    with qtbot.waitSignal(view.neuron_count_requested) as signal:
+        qtbot.mouseClick(view.layer_header(1).minus, LEFT)
+    assert signal.args == [1, 3]
     view.set_structure(["x1"], [16, 1], ["tanh", "tanh"], 1)
-    assert not view.layer_header(0).plus.isEnabled() and view.layer_header(0).minus.isEnabled()
-    assert view.layer_header(1).plus.isEnabled() and not view.layer_header(1).minus.isEnabled()
+    assert not view.layer_header(1).plus.isEnabled() and view.layer_header(1).minus.isEnabled()
+    assert view.layer_header(2).plus.isEnabled() and not view.layer_header(2).minus.isEnabled()
 
 
 def test_each_layer_header_sits_over_its_column(view):
     for k in range(2):
-        header = view.layer_header(k)
+        header = view.layer_header(k + 1)
         centre = header.mapTo(view, header.rect().center()).x()
         neuron = view.viewport().mapTo(view, view.neuron_center(k + 1, 0)).x()
         assert abs(centre - neuron) <= 3
 
 
 def test_choosing_an_activation_reports_layer_and_name(view, qtbot):
-    combo = view.layer_header(1).combo
+    combo = view.layer_header(2).combo
     assert combo.currentData() == "relu"
-    with qtbot.waitSignal(view.activation_changed) as signal:
+    with qtbot.waitSignal(view.activation_requested) as signal:
         combo.setCurrentIndex(combo.findData("sigmoid"))
-    assert signal.args == [1, "sigmoid"]
-    with qtbot.assertNotEmitted(view.activation_changed):
+    assert signal.args == [2, "sigmoid"]
+    with qtbot.assertNotEmitted(view.activation_requested):
         view.set_structure(["x1"], [4, 3], ["step", "linear"], 1)
-    assert view.layer_header(0).combo.currentData() == "step"
+    assert view.layer_header(1).combo.currentData() == "step"
 
 
 def test_hovering_a_neuron_reports_it_and_leaving_reports_none(view, qtbot):
@@ -234,7 +234,7 @@ def test_first_layer_links_follow_the_active_features_order(view, qtbot):
 
 def test_clicking_empty_space_reports_nothing(view, qtbot):
     with qtbot.assertNotEmitted(view.link_clicked), qtbot.assertNotEmitted(view.neuron_clicked), \
-            qtbot.assertNotEmitted(view.feature_toggled):
+            qtbot.assertNotEmitted(view.feature_toggle_requested):
         qtbot.mouseClick(view.viewport(), LEFT, pos=QPoint(view.viewport().width() - 2, 2))
 
 

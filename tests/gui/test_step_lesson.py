@@ -39,7 +39,7 @@ def test_the_surrogate_is_always_visible_and_turned_off_by_the_user_reset_and_a_
     assert surrogate_shown(window) == (False, [])
     assert not settle(window).step_surrogate
     box.click()
-    header = window.network.layer_header(0).combo
+    header = window.network.layer_header(1).combo
     choose(header, "tanh")
     assert surrogate_shown(window) == (True, [1])  # only step layers carry the mark
     choose(header, "step")  # a layer newly set to step: the true gradient again
@@ -66,7 +66,7 @@ def test_the_step_notice_names_the_layers_without_gradient_and_those_still_learn
     for _ in range(4):
         window.network.layers_plus.click()
     choose(window.controls.activation, "sigmoid")
-    choose(window.network.layer_header(0).combo, "step")
+    choose(window.network.layer_header(1).combo, "step")
     snap = steps(qtbot, window, 3)
     assert snap.activations == ("step",) + ("sigmoid",) * 5
     qtbot.waitUntil(lambda: window.notice.kind == "step", timeout=60000)
@@ -79,7 +79,7 @@ def test_the_step_notice_names_the_layers_without_gradient_and_those_still_learn
 
 def test_the_activation_list_says_mixed_when_the_layers_differ(qtbot, window):
     combo = window.controls.activation
-    choose(window.network.layer_header(1).combo, "relu")
+    choose(window.network.layer_header(2).combo, "relu")
     assert combo.currentText() == "Mixed"
     assert settle(window).activations == ("tanh", "relu")
     choose(combo, "sigmoid")
@@ -103,7 +103,8 @@ def test_a_trained_network_switched_to_step_says_so_and_starts_over_in_one_click
 
 
 def test_a_guide_experiment_sets_everything_it_depends_on_in_one_undo_step(qtbot, window):
-    window.network.feature_toggled.emit("x1sq")  # as a click on the x1² input does
+    qtbot.mouseClick(window.network.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.network.feature_center("x1sq"))  # switch the x1² input on
     choose(window.controls.preset, "xor")
     window.controls.surrogate.click()
     steps(qtbot, window, 40)

@@ -195,8 +195,8 @@ def test_layer_and_neuron_buttons_rebuild_the_view_and_the_network(qtbot, window
     view.layers_plus.click()
     snap = settle(window)
     assert snap.layer_sizes == (2, 4, 2, 2, 1)
-    view.layer_header(0).plus.click()
-    view.layer_header(0).plus.click()
+    view.layer_header(1).plus.click()
+    view.layer_header(1).plus.click()
     snap = settle(window)
     assert snap.layer_sizes == (2, 6, 2, 2, 1)
     view.layers_minus.click()
@@ -204,7 +204,7 @@ def test_layer_and_neuron_buttons_rebuild_the_view_and_the_network(qtbot, window
     snap = settle(window)
     assert snap.layer_sizes == (2, 6, 1)
     # the next frame shows the new network's maps
-    qtbot.waitUntil(lambda: view.layer_header(0).count.text().startswith("6"), timeout=60000)
+    qtbot.waitUntil(lambda: view.layer_header(1).count.text().startswith("6"), timeout=60000)
     view.layers_minus.click()
     snap = settle(window)
     assert snap.layer_sizes == (2, 1)  # no hidden layer: logistic regression
@@ -221,7 +221,7 @@ def test_clicking_an_input_feature_toggles_it_in_the_network(qtbot, window):
 
 
 def test_a_layers_own_activation_comes_from_its_header(qtbot, window):
-    combo = window.network.layer_header(1).combo
+    combo = window.network.layer_header(2).combo
     combo.setCurrentIndex(combo.findData("relu"))
     snap = settle(window)
     assert snap.activations == ("tanh", "relu")

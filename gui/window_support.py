@@ -1,0 +1,82 @@
+"""Window-wide helpers: fitting the window to the screen, run keys that number fields must not
+swallow, and giving freed memory back to the system."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from collections.abc import Callable
+from typing import cast
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QMainWindow, QSplitter
+
+PREFERRED_SIZE = (1500, 900)  # the first window's size on a screen with room for it
+RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)  # run shortcuts no number field may swallow
+
+
+def trim_heap() -> None:
+    """Give freed memory back to the system (glibc keeps it otherwise: snapshots are unpickled
+    on the receiver thread and freed on this one, which fragments the heap over long runs)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+class RunKeyGuard(QObject):
+    """Lets Space, S and R reach the window's run shortcuts while a number field has the focus.
+
+    A spin box claims every printable key for its text, so without this the batch size field
+    would keep Space after the user typed in it. None of these keys is valid in a number.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        key = cast(QKeyEvent, event)  # a shortcut override is always a key event
+        if (key.key() in RUN_KEYS and not key.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+                and (isinstance(watched, QAbstractSpinBox) or isinstance(watched.parent(), QAbstractSpinBox))):
+            event.ignore()
+            return True
+        return False
+
+
+def fit_to_screen(window: QMainWindow, share: Callable[[int], None], remembered: bool = False) -> None:
+    """Never larger than the screen's free area: the first size from it, a remembered one clamped to it.
+
+    ``share(width)`` splits the new width between the window's columns.
+    """
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(*PREFERRED_SIZE)
+        return
+    free = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size() if window.isVisible() else QSize(0, 0)
+    room_w, room_h = free.width() - frame.width(), free.height() - frame.height()
+    if remembered:
+        if window.width() <= room_w and window.height() <= room_h and free.intersects(window.frameGeometry()):
+            return  # the remembered size and place fit this screen: keep them, and the user's splits
+        width, height = min(window.width(), room_w), min(window.height(), room_h)
+    else:
+        width, height = min(PREFERRED_SIZE[0], room_w), min(PREFERRED_SIZE[1], room_h)
+    window.resize(width, height)
+    geometry = QRect(window.frameGeometry().topLeft(), window.frameGeometry().size())
+    if not remembered or not free.contains(geometry):
+        x = free.left() + max(0, (free.width() - width - frame.width()) // 2)
+        y = free.top() + max(0, (free.height() - height - frame.height()) // 2)
+        window.move(x, y)
+    share(width)
+    if not remembered and (width < PREFERRED_SIZE[0] or height < PREFERRED_SIZE[1]):
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+
+
+def share_width(columns: QSplitter, middle: QSplitter, left: int, height: int, width: int) -> None:
+    """Controls ``left`` pixels wide, the canvas a square as tall as it can be, the network between;
+    the middle column's network over its plots."""
+    canvas = max(300, min(int(0.38 * width), height - 190))
+    columns.setSizes([left, max(300, width - left - canvas), canvas])
+    middle.setSizes([int(height * 0.55), int(height * 0.45)])
