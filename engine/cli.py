@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -13,7 +14,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from engine import csvio, datasets, maps, palette, png
+from engine import csvio, datasets, limits, maps, palette, png
 from engine.errors import EngineError
 from engine.features import FEATURES, check_features
 from engine.losses import TASKS
@@ -23,8 +24,9 @@ from engine.session_file import load_session
 from engine.trainer import Trainer
 
 # Defaults of the options that --session may override (None in the parser, so an explicit value shows).
-DEFAULTS = {"points": 500, "noise": 0.0, "train_ratio": 0.5, "optimizer": "sgd", "lr": 0.03, "batch_size": 10,
-            "regularization": "none", "reg_rate": 0.0}
+DEFAULTS = {"points": limits.DEFAULT_POINTS, "noise": 0.0, "train_ratio": limits.DEFAULT_TRAIN_RATIO,
+            "optimizer": limits.DEFAULT_OPTIMIZER, "lr": limits.DEFAULT_LEARNING_RATE,
+            "batch_size": limits.DEFAULT_BATCH_SIZE, "regularization": "none", "reg_rate": 0.0}
 # The session sets the data and the network: these options conflict with --session.
 SESSION_SETS = ("layers", "activation", "features", "points", "noise", "task", "train_ratio")
 
@@ -47,33 +49,58 @@ def _layers(text: str) -> list[int]:
         if not part.isdecimal() or int(part) < 1:
             raise argparse.ArgumentTypeError(f"layer sizes must be positive integers, got {part!r}")
         sizes.append(int(part))
+    beyond = limits.check_hidden(sizes)  # refused before anything is allocated
+    if beyond:
+        raise argparse.ArgumentTypeError(beyond)
     return sizes
 
 
-def _positive(text: str) -> float:
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        value = math.nan
+        return math.nan
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
     return value
 
 
 def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
+    value = _number(text)
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
     return value
+
+
+def _within(low: float, high: float, base: Any = _non_negative) -> Any:
+    """An argument type: ``base``'s value, refused outside [low, high]."""
+    def check(text: str) -> Any:
+        value = base(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {_show(low)} to {_show(high)}, got {text!r}")
+        return value
+
+    return check
+
+
+def _show(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def _count(text: str) -> int:
     if not text.strip().isdecimal():
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return int(text)
+
+
+def _file(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("needs a file name, got ''")
+    return text
 
 
 def _names(text: str) -> list[str]:
@@ -84,29 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``train`` sub-command's arguments."""
     p = _Parser(prog="neural-sandbox train", description="Train a network headless.")
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--data", metavar="FILE.csv", help="data file with header x,y,label")
+    source.add_argument("--data", metavar="FILE.csv", type=_file, help="data file with header x,y,label")
     source.add_argument("--preset", help=f"generated data: {', '.join(datasets.PRESETS)}")
-    source.add_argument("--session", metavar="FILE.json", help="data, network, settings and weights of a saved session")
-    p.add_argument("--points", type=_count, help="points to generate (default 500)")
+    source.add_argument("--session", metavar="FILE.json", type=_file,
+                        help="data, network, settings and weights of a saved session")
+    p.add_argument("--points", type=_within(0, limits.MAX_POINTS, _count), help="points to generate (default 500)")
     p.add_argument("--noise", type=_non_negative, help="noise from 0 to 0.5 (default 0)")
     p.add_argument("--task", choices=list(TASKS), help="default: from the data")
     p.add_argument("--layers", type=_layers, default=None, help="hidden sizes, e.g. 4,2 ('' for none)")
     p.add_argument("--activation", type=_names, default=None, help="one name, or one per hidden layer")
     p.add_argument("--features", type=_names, default=None, help=f"any of {','.join(FEATURES)}")
     p.add_argument("--optimizer", help=f"{', '.join(OPTIMIZERS)} (default sgd)")
-    p.add_argument("--lr", type=_positive, help="learning rate (default 0.03)")
-    p.add_argument("--batch-size", type=_count, help="points per batch (default 10)")
-    p.add_argument("--epochs", type=_count, default=200)
+    p.add_argument("--lr", type=_within(limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE, _positive),
+                   help="learning rate (default 0.03)")
+    p.add_argument("--batch-size", type=_within(0, limits.MAX_BATCH_SIZE, _count), help="points per batch (default 10)")
+    p.add_argument("--epochs", type=_within(0, limits.MAX_EPOCH, _count), default=200)
     p.add_argument("--regularization", help="none, l1 or l2 (default none)")
-    p.add_argument("--reg-rate", type=_non_negative, help="regularization rate (default 0)")
+    p.add_argument("--reg-rate", type=_within(0, limits.MAX_REG_RATE), help="regularization rate (default 0)")
     p.add_argument("--train-ratio", type=_positive, help="fraction of points to train on (default 0.5)")
-    p.add_argument("--seed", type=_count, default=0)
+    p.add_argument("--seed", type=_within(0, limits.MAX_SEED, _count), default=0)
     p.add_argument("--init", default="auto", help="auto, playground or zeros")
     p.add_argument("--dtype", default="float64", help="float64 or float32")
     p.add_argument("--step-surrogate", action="store_true", help="heuristic gradient for step")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    p.add_argument("--save-model", metavar="FILE.json")
-    p.add_argument("--plot", metavar="FILE.png", help="render the decision map with the points")
+    p.add_argument("--save-model", metavar="FILE.json", type=_file)
+    p.add_argument("--plot", metavar="FILE.png", type=_file, help="render the decision map with the points")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -144,7 +173,7 @@ def infer_task(labels: np.ndarray, task: str | None, source: str) -> str:
 def load_points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str, str]:
     """(points, labels, task, source) from --data or --preset."""
     regression = args.task == "regression"
-    if args.data:
+    if args.data is not None:
         points, labels = csvio.read_csv(args.data, regression=regression)
         source = args.data
     else:
@@ -198,6 +227,9 @@ def session_problem(args: argparse.Namespace) -> Problem:
     trainer = Trainer(net, settings["optimizer"], settings["learning_rate"], settings["batch_size"],
                       settings["regularization"], settings["reg_rate"], args.seed)
     offset = session.epoch if session.model is not None else 0
+    if offset + args.epochs > limits.MAX_EPOCH:
+        raise EngineError(f"{source}: epoch {offset} + --epochs {args.epochs} is beyond the limit of "
+                          f"{limits.MAX_EPOCH} epochs")
     points = session.points
     return Problem(list(session.features), points[~test], labels[~test], points[test], labels[test],
                    net, trainer, offset)
@@ -238,26 +270,32 @@ def _finite_or_none(value: float | None) -> float | None:
 
 
 def run(problem: Problem, epochs: int, progress: Callable[[str], object]) -> dict[str, Any]:
-    """Train for ``epochs``; stop at the first non-finite loss. Returns the JSON summary."""
+    """Train for ``epochs``; stop at the first non-finite loss, keeping the last finite weights (as the
+    window does). Returns the JSON summary."""
     from engine.features import transform
 
     net, trainer = problem.net, problem.trainer
     X_train = transform(problem.train_points, problem.features, net.dtype)
     X_test = transform(problem.test_points, problem.features, net.dtype)
-    history = []
+    history: list[dict[str, float | None]] = []
     diverged_at = None
+    last_finite = net.params.copy()
     report_every = max(1, epochs // 10)
     for epoch in range(1, epochs + 1):
         with np.errstate(over="ignore", invalid="ignore"):
             train_loss = trainer.epoch(X_train, problem.train_labels)
             test_loss = net.loss(X_test, problem.test_labels) if len(X_test) else None
+        if not (math.isfinite(train_loss) and np.all(np.isfinite(net.params))):
+            net.params[...] = last_finite  # a NaN model could not be opened again, nor plotted
+            diverged_at = problem.epoch_offset + epoch
+            history.append({"epoch": diverged_at, "train_loss": None, "test_loss": None})
+            progress(f"training diverged at epoch {diverged_at}: the loss is no longer a finite number "
+                     "(the learning rate is probably too high for this network); keeping the last finite "
+                     f"weights (epoch {diverged_at - 1})")
+            break
+        last_finite[...] = net.params
         history.append({"epoch": problem.epoch_offset + epoch, "train_loss": _finite_or_none(train_loss),
                         "test_loss": _finite_or_none(test_loss)})
-        if not math.isfinite(train_loss):
-            diverged_at = problem.epoch_offset + epoch
-            progress(f"training diverged at epoch {diverged_at}: the loss is no longer a finite number "
-                     "(the learning rate is probably too high for this network)")
-            break
         if epoch % report_every == 0 or epoch == epochs:
             shown = "n/a" if test_loss is None else f"{test_loss:.4f}"
             progress(f"epoch {epoch}/{epochs}  train loss {train_loss:.4f}  test loss {shown}")
@@ -304,19 +342,36 @@ def render_plot(problem: Problem, size: int = 480) -> np.ndarray:
     return image
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``train`` with ``argv``; returns the exit status (2 for bad input)."""
-    def fail(message: str) -> int:
-        print(f"neural-sandbox train: error: {message}", file=sys.stderr)
-        return 2
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output that cannot be written before training starts (EngineError naming the option and path)."""
+    for option, path in (("--save-model", args.save_model), ("--plot", args.plot)):
+        if path is not None:
+            try:
+                csvio.check_target(path)
+            except OSError as problem:
+                raise EngineError(f"{option} {path}: cannot write it ({problem.strerror})") from None
 
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _fail(message: str) -> int:
+    print(f"neural-sandbox train: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _train(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        check_outputs(args)
         problem = build_problem(args)
-    except UsageError as problem_text:
-        return fail(str(problem_text))
-    except EngineError as problem_text:
-        return fail(str(problem_text))
+    except (UsageError, EngineError) as problem_text:
+        return _fail(str(problem_text))
 
     def progress(line: str) -> None:
         if not args.quiet:
@@ -326,25 +381,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = run(problem, args.epochs, progress)
     elapsed = time.perf_counter() - started
     final = summary["final"]
-
-    def pct(v: float | None) -> str:
-        return "n/a" if v is None else f"{100 * v:.1f}%"
-
-    def num(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.4f}"
-
     progress(
-        f"done: {summary['epochs']} epochs in {elapsed:.2f} s  train loss {num(final['train_loss'])}  "
-        f"test loss {num(final['test_loss'])}  train accuracy {pct(final['train_accuracy'])}  "
-        f"test accuracy {pct(final['test_accuracy'])}"
+        f"done: {summary['epochs']} epochs in {elapsed:.2f} s  train loss {_num(final['train_loss'])}  "
+        f"test loss {_num(final['test_loss'])}  train accuracy {_pct(final['train_accuracy'])}  "
+        f"test accuracy {_pct(final['test_accuracy'])}"
     )
+    kept = ""
+    if summary["diverged"]:
+        kept = f" with the last finite weights (epoch {summary['diverged_epoch'] - 1})"
     try:
-        if args.save_model:
+        if args.save_model is not None:
             csvio.write_text_atomically(args.save_model, json.dumps(model_dict(problem), indent=1))
-        if args.plot:
-            png.write_png(args.plot, render_plot(problem))
-    except OSError as problem_text:
-        return fail(f"cannot write output: {problem_text}")
+            progress(f"saved the model{kept} to {args.save_model}")
+        if args.plot is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                image = render_plot(problem)
+            png.write_png(args.plot, image)
+    except OSError as problem_text:  # the error names the user's path, never the temporary file
+        return _fail(f"cannot write {problem_text.filename}: {problem_text.strerror}")
     if args.json:
         print(json.dumps(summary))
+        sys.stdout.flush()  # here, so that a closed pipe is met inside main, not at exit
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``train`` with ``argv``; returns the exit status (2 for bad input, 1 when the output pipe closed)."""
+    try:
+        return _train(argv)
+    except BrokenPipeError:
+        # The reader went away (``--json | head``): nothing more can be said, and Python would print a
+        # traceback flushing the dead pipe at exit unless the streams point somewhere harmless.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):  # a stream without a descriptor (a test's capture)
+                pass
+        os.close(devnull)
+        return 1

@@ -71,9 +71,11 @@ def require(doc: dict[str, Any], fields: tuple[str, ...], source: str, what: str
 
 
 def numbers(
-    value: Any, source: str, what: str, width: int | None = None, nullable: tuple[int, ...] = ()
+    value: Any, source: str, what: str, width: int | None = None, nullable: tuple[int, ...] = (),
+    bound: float = math.inf,
 ) -> np.ndarray:
-    """Finite numbers (n,), or rows of ``width`` of them (n, width); null is NaN in ``nullable`` columns."""
+    """Finite numbers (n,), or rows of ``width`` of them (n, width), each within +-``bound``; null is NaN in
+    ``nullable`` columns."""
     if not isinstance(value, list):
         raise DataError(f"{source}: {what} must be a list, found {show(value)}")
     step = width or 1
@@ -88,6 +90,12 @@ def numbers(
             kind = "a finite number" if type(v) in NUMBER else "a number"
             raise DataError(f"{source}: {what}{where} must be {kind}, found {show(v)}")
     array = np.array([math.nan if v is None else v for v in flat], dtype=np.float64)
+    beyond = np.flatnonzero(np.abs(array) > bound)
+    if len(beyond):
+        i = int(beyond[0])
+        where = f"[{i}]" if width is None else f"[{i // step}][{i % step}]"
+        raise DataError(f"{source}: {what}{where} = {show(flat[i])} is beyond the limit: |{what}| must be at most "
+                        f"{bound:g}")
     return array if width is None else array.reshape(-1, width)
 
 

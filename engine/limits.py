@@ -19,7 +19,7 @@ DRAWN_CLASSES = 6
 
 # Numbers a file or the CLI may hold: beyond these, float arithmetic overflows or the
 # window cannot draw, so they are refused with a message instead of breaking the app.
-MAX_COORDINATE = 1e6  # |x| and |y| of a point
+MAX_COORDINATE = 1e6  # |x| and |y| of a point, and |value| of a regression point
 MAX_POINTS = 1_000_000  # points in a data set or session
 MAX_EPOCH = 10**12  # an epoch counter far beyond any run, well inside int64
 MAX_LEARNING_RATE = 100.0
@@ -28,6 +28,8 @@ MAX_BATCH_SIZE = 1_000_000
 MAX_REG_RATE = 100.0
 MAX_NOISE = 0.5
 MAX_FILE_BYTES = 512 * 2**20  # a data or session file larger than this is refused unread
+MAX_SEED = 2**63 - 1  # a random seed (numpy takes any int; files and the CLI keep it in int64)
+MAX_FEATURES = 7  # input features of a network (engine.features.FEATURES)
 
 # Defaults: what a new window, a new session and the CLI start with.
 DEFAULT_HIDDEN: tuple[int, ...] = (4, 2)
@@ -43,6 +45,17 @@ DEFAULT_PRESET = "circle"
 def check_hidden(hidden: tuple[int, ...] | list[int]) -> str | None:
     """None when the hidden layer sizes are within the limits, else what is wrong (one phrase)."""
     if len(hidden) > MAX_HIDDEN_LAYERS or any(not MIN_NEURONS <= int(h) <= MAX_NEURONS for h in hidden):
-        return (f"0 to {MAX_HIDDEN_LAYERS} hidden layers of {MIN_NEURONS} to {MAX_NEURONS} neurons, "
-                f"not {','.join(str(h) for h in hidden) or 'none'}")
+        shown = ",".join(str(h) for h in hidden[: MAX_HIDDEN_LAYERS + 1])
+        if len(hidden) > MAX_HIDDEN_LAYERS + 1:
+            shown += f",... ({len(hidden)} layers)"
+        return f"0 to {MAX_HIDDEN_LAYERS} hidden layers of {MIN_NEURONS} to {MAX_NEURONS} neurons, not {shown}"
     return None
+
+
+def check_layer_sizes(sizes: list[int]) -> str | None:
+    """None when a whole network (inputs, hidden layers, outputs) is within the limits, else what is wrong."""
+    if not MIN_NEURONS <= sizes[0] <= MAX_FEATURES:
+        return f"{sizes[0]} inputs (a network has 1 to {MAX_FEATURES}, one per feature)"
+    if not MIN_NEURONS <= sizes[-1] <= MAX_CLASSES:
+        return f"{sizes[-1]} outputs (a network has 1 to {MAX_CLASSES}, one per class)"
+    return check_hidden(sizes[1:-1])

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from engine import maps, palette
+from engine import limits, maps, palette
 from engine.commands import (
     ApplyArchitecture,
     ApplySettings,
@@ -234,6 +234,8 @@ class LiveSession:
 
     def _load_weights(self, command: LoadWeights) -> None:
         """Continue from saved weights (an opened session or model) at epoch ``epoch``."""
+        if not 0 <= command.epoch <= limits.MAX_EPOCH:  # beyond int64 the history could never be sent
+            raise EngineError(f"epoch must be from 0 to {limits.MAX_EPOCH}, got {command.epoch}")
         self.net.set_parameters(list(command.weights), list(command.biases))
         self.trainer = Trainer(self.net, seed=self.run_seed)  # fresh optimizer state
         self._apply_settings()

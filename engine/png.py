@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.csvio import write_bytes_atomically
+
 
 def encode_png(rgb: np.ndarray) -> bytes:
     """PNG bytes for an (h, w, 3) uint8 image."""
@@ -24,9 +26,8 @@ def encode_png(rgb: np.ndarray) -> bytes:
 
 
 def write_png(path: str | os.PathLike[str], rgb: np.ndarray) -> None:
-    """Write an (h, w, 3) uint8 image as PNG."""
-    with open(path, "wb") as f:
-        f.write(encode_png(np.ascontiguousarray(rgb, dtype=np.uint8)))
+    """Write an (h, w, 3) uint8 image as PNG, atomically and by the rules of every save (engine.csvio)."""
+    write_bytes_atomically(path, encode_png(np.ascontiguousarray(rgb, dtype=np.uint8)))
 
 
 def draw_disc(image: np.ndarray, cx: float, cy: float, radius: float, color: Sequence[int] | np.ndarray,

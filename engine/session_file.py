@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from engine import jsonio
+from engine import jsonio, limits
 from engine.activations import ACTIVATIONS
-from engine.csvio import MAX_CLASSES, read_text, write_text_atomically
+from engine.csvio import read_text, write_text_atomically
 from engine.errors import DataError, EngineError
 from engine.features import FEATURES, check_features
 from engine.losses import TASKS
@@ -26,8 +26,6 @@ from engine.optimizers import OPTIMIZERS
 
 SESSION_FORMAT = "neural-sandbox-session"
 SESSION_VERSION = 1
-MAX_HIDDEN_LAYERS = 8
-MAX_NEURONS = 16
 FIELDS = ("regression", "train_ratio", "features", "hidden", "activations", "step_surrogate", "settings",
           "epoch", "points", "labels", "keys", "history", "model")
 SETTINGS = ("learning_rate", "optimizer", "batch_size", "regularization", "reg_rate")
@@ -44,7 +42,7 @@ class Session:
     train_ratio: float  # in (0, 1]
     regression: bool
     features: tuple[str, ...]  # names from engine.features.FEATURES, at least one
-    hidden: tuple[int, ...]  # 0..8 hidden layers of 1..16 neurons
+    hidden: tuple[int, ...]  # 0..MAX_HIDDEN_LAYERS hidden layers of 1..MAX_NEURONS neurons (engine.limits)
     activations: tuple[str, ...]  # one per hidden layer
     settings: dict[str, Any]  # learning_rate, optimizer, batch_size, regularization, reg_rate
     step_surrogate: bool
@@ -83,11 +81,12 @@ def _settings(value: Any, source: str) -> dict[str, Any]:
     if regularization not in (None, "none", "l1", "l2"):
         raise DataError(f"{source}: unknown regularization {jsonio.show(regularization)} (known: null, l1, l2)")
     return {
-        "learning_rate": jsonio.number(value["learning_rate"], source, "settings.learning_rate", 0, math.inf, True),
+        "learning_rate": jsonio.number(value["learning_rate"], source, "settings.learning_rate",
+                                       limits.MIN_LEARNING_RATE, limits.MAX_LEARNING_RATE),
         "optimizer": optimizer,
-        "batch_size": jsonio.integer(value["batch_size"], source, "settings.batch_size", 1),
+        "batch_size": jsonio.integer(value["batch_size"], source, "settings.batch_size", 1, limits.MAX_BATCH_SIZE),
         "regularization": None if regularization == "none" else regularization,
-        "reg_rate": jsonio.number(value["reg_rate"], source, "settings.reg_rate", 0, math.inf),
+        "reg_rate": jsonio.number(value["reg_rate"], source, "settings.reg_rate", 0, limits.MAX_REG_RATE),
     }
 
 
@@ -98,6 +97,9 @@ def _network(doc: Any, source: str, what: str, sizes: list[int] | None = None) -
     found = doc["layer_sizes"]
     if not isinstance(found, list) or len(found) < 2 or any(type(s) is not int or s < 1 for s in found):
         raise DataError(f"{source}: {what} layer_sizes must be a list of at least 2 positive whole numbers")
+    beyond = limits.check_layer_sizes(found)
+    if beyond:
+        raise DataError(f"{source}: {what} is beyond this program's limits: {beyond}")
     if sizes is not None and found != sizes:
         raise DataError(f"{source}: {what} has layer sizes {found}, but the session's features, hidden "
                         f"layers and classes need {sizes}")
@@ -114,7 +116,7 @@ def _network(doc: Any, source: str, what: str, sizes: list[int] | None = None) -
         if len(jsonio.numbers(b, source, f"{what} biases[{l}]")) != fan_out:
             raise DataError(f"{source}: {what} biases[{l}] must have {fan_out} numbers, found {jsonio.show(b)}")
     if "seed" in doc:
-        jsonio.integer(doc["seed"], source, f"{what} seed", 0)
+        jsonio.integer(doc["seed"], source, f"{what} seed", 0, limits.MAX_SEED)
     for name in ("task", "init", "dtype"):
         if name in doc and type(doc[name]) is not str:
             raise DataError(f"{source}: {what} {name} must be a name, found {jsonio.show(doc[name])}")
@@ -134,18 +136,20 @@ def _session(doc: Any, source: str) -> Session:
     jsonio.check_header(doc, source, "the file", SESSION_FORMAT, SESSION_VERSION)
     jsonio.require(doc, FIELDS, source, "the session")
     regression = jsonio.boolean(doc["regression"], source, "regression")
-    points = jsonio.numbers(doc["points"], source, "points", width=2)
-    labels = jsonio.numbers(doc["labels"], source, "labels")
+    if isinstance(doc["points"], list) and len(doc["points"]) > limits.MAX_POINTS:
+        raise DataError(f"{source}: {len(doc['points'])} points, more than the limit of {limits.MAX_POINTS}")
+    points = jsonio.numbers(doc["points"], source, "points", width=2, bound=limits.MAX_COORDINATE)
+    labels = jsonio.numbers(doc["labels"], source, "labels", bound=limits.MAX_COORDINATE)
     keys = jsonio.numbers(doc["keys"], source, "keys")
     for name, array in (("labels", labels), ("keys", keys)):
         if len(array) != len(points):
             raise DataError(f"{source}: {len(points)} points but {len(array)} {name}")
     if not regression:
-        wrong = np.flatnonzero((labels != np.floor(labels)) | (labels < 0) | (labels >= MAX_CLASSES))
+        wrong = np.flatnonzero((labels != np.floor(labels)) | (labels < 0) | (labels >= limits.MAX_CLASSES))
         if len(wrong):
             found = jsonio.show(doc["labels"][wrong[0]])
             raise DataError(f"{source}: labels[{wrong[0]}] = {found} is not a class id (an integer from 0 to "
-                            f"{MAX_CLASSES - 1}; values need regression: true)")
+                            f"{limits.MAX_CLASSES - 1}; values need regression: true)")
     outside = np.flatnonzero((keys < 0) | (keys >= 1))
     if len(outside):
         raise DataError(f"{source}: keys[{outside[0]}] = {jsonio.show(doc['keys'][outside[0]])} is outside [0, 1)")
@@ -155,22 +159,23 @@ def _session(doc: Any, source: str) -> Session:
     except EngineError as problem:
         raise DataError(f"{source}: {problem}") from None
     hidden = doc["hidden"]
-    if not isinstance(hidden, list) or len(hidden) > MAX_HIDDEN_LAYERS:
-        raise DataError(f"{source}: hidden must be a list of at most {MAX_HIDDEN_LAYERS} layer sizes, "
+    if not isinstance(hidden, list) or len(hidden) > limits.MAX_HIDDEN_LAYERS:
+        raise DataError(f"{source}: hidden must be a list of at most {limits.MAX_HIDDEN_LAYERS} layer sizes, "
                         f"found {jsonio.show(hidden)}")
-    hidden = tuple(jsonio.integer(h, source, f"hidden[{l}]", 1, MAX_NEURONS) for l, h in enumerate(hidden))
+    hidden = tuple(jsonio.integer(h, source, f"hidden[{l}]", limits.MIN_NEURONS, limits.MAX_NEURONS)
+                   for l, h in enumerate(hidden))
     activations = jsonio.names(doc["activations"], source, "activation", ACTIVATIONS)
     if len(activations) != len(hidden):
         raise DataError(f"{source}: {len(hidden)} hidden layers need {len(hidden)} activations, "
                         f"found {len(activations)}")
     history = jsonio.numbers(doc["history"], source, "history", width=3, nullable=(1, 2))
-    if np.any(history[:, 0] < 0):
-        raise DataError(f"{source}: history epochs must be numbers >= 0")
+    if np.any((history[:, 0] < 0) | (history[:, 0] > limits.MAX_EPOCH)):
+        raise DataError(f"{source}: history epochs must be numbers from 0 to {limits.MAX_EPOCH}")
     session = Session(
         points, labels, keys, jsonio.number(doc["train_ratio"], source, "train_ratio", 0, 1, low_open=True),
         regression, features, hidden, activations, _settings(doc["settings"], source),
         jsonio.boolean(doc["step_surrogate"], source, "step_surrogate"), None,
-        jsonio.integer(doc["epoch"], source, "epoch", 0), history,
+        jsonio.integer(doc["epoch"], source, "epoch", 0, limits.MAX_EPOCH), history,
     )
     if doc["model"] is None:
         return session

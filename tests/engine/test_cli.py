@@ -323,12 +323,13 @@ def test_diverging_training_stops_cleanly_with_valid_json(capsys) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # a numpy overflow warning would reach stderr as extra lines
         status, out, err = run_in_process(capsys, "--preset", "plane", "--points", "60", "--layers", "",
-                                          "--activation", "linear", "--lr", "1000", "--epochs", "100",
+                                          "--activation", "linear", "--lr", "100", "--epochs", "100",
                                           "--json")
     assert status == 0
     assert [str(w.message) for w in caught] == []
     summary = strict_json(out)  # no NaN or Infinity tokens
-    assert summary["epochs"] < 100 and summary["final"]["train_loss"] is None
+    assert summary["epochs"] < 100 and summary["history"][-1]["train_loss"] is None
+    assert summary["final"]["train_loss"] is not None  # of the last finite weights, which are kept
     assert summary["diverged"] is True and summary["diverged_epoch"] == summary["epochs"]
     assert "diverged" in err and "Warning" not in err
 

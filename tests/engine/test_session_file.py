@@ -37,7 +37,7 @@ def make_session(
     labels = rng.normal(size=n) if regression else (np.arange(n) % classes).astype(np.float64)
     keys = rng.random(n)
     if n >= 4:
-        points[:4] = [[0.1 + 0.2, -0.0], [5e-324, 1e300], [1 / 3, -2.5], [123456789.125, 1e-17]]
+        points[:4] = [[0.1 + 0.2, -0.0], [5e-324, 1e6], [1 / 3, -2.5], [123456.789125, 1e-17]]
         keys[:2] = [0.0, np.nextafter(1.0, 0.0)]
     task = "regression" if regression else ("multiclass" if classes >= 3 else "binary")
     sizes = [3, *hidden, classes if task == "multiclass" else 1]
@@ -182,7 +182,7 @@ BAD_MODELS: dict[str, tuple[Callable[[dict], Any], str]] = {
     "activations": (lambda d: d.update(activations=["tanh", "tanh"]), "1 hidden layers need 1 activations"),
     "unknown activation": (lambda d: d.update(activations=["swish"]), "unknown the model activation name"),
     "dtype": (lambda d: d.update(dtype="float16"), "dtype must be float64 or float32"),
-    "seed": (lambda d: d.update(seed=-1), "seed must be a whole number >= 0"),
+    "seed": (lambda d: d.update(seed=-1), "seed must be a whole number from 0 to "),
     "task": (lambda d: d.update(task="ranking"), "unknown task \"ranking\""),
     "format": (lambda d: d.update(format="keras"), "not a Neural Sandbox model"),
     "version": (lambda d: d.update(version=9), "schema version 9"),
@@ -250,18 +250,18 @@ BAD_DOCS: dict[str, tuple[Callable[[dict], Any], str]] = {
     "fractional layer": (lambda d: d["hidden"].__setitem__(1, 2.0), "hidden[1] must be a whole number"),
     "settings list": (lambda d: d.update(settings=[]), "settings must be a JSON object"),
     "no learning rate": (lambda d: d["settings"].pop("learning_rate"), "settings is missing learning_rate"),
-    "zero learning rate": (setting("learning_rate", 0), "settings.learning_rate must be a number > 0"),
+    "zero learning rate": (setting("learning_rate", 0), "settings.learning_rate must be a number in [1e-09, 100]"),
     "unknown optimizer": (setting("optimizer", "rmsprop"), "unknown optimizer \"rmsprop\""),
-    "zero batch": (setting("batch_size", 0), "settings.batch_size must be a whole number >= 1"),
+    "zero batch": (setting("batch_size", 0), "settings.batch_size must be a whole number from 1 to"),
     "fractional batch": (setting("batch_size", 2.5), "settings.batch_size must be a whole number"),
     "unknown regularization": (setting("regularization", "l3"), "unknown regularization \"l3\""),
-    "negative reg rate": (setting("reg_rate", -1), "settings.reg_rate must be a number >= 0"),
-    "negative epoch": (lambda d: d.update(epoch=-1), "epoch must be a whole number >= 0"),
+    "negative reg rate": (setting("reg_rate", -1), "settings.reg_rate must be a number in [0, 100]"),
+    "negative epoch": (lambda d: d.update(epoch=-1), "epoch must be a whole number from 0 to "),
     "history not a list": (lambda d: d.update(history={}), "history must be a list, found an object"),
     "history rows of 2": (lambda d: d["history"].append([4, 0.5]), "history[3] must be a list of 3 numbers"),
     "history NaN literal": (lambda d: d["history"][0].__setitem__(1, float("nan")), "history[0][1] must be a finite"),
     "history null epoch": (lambda d: d["history"][0].__setitem__(0, None), "history[0][0] must be a number"),
-    "negative history epoch": (lambda d: d["history"][0].__setitem__(0, -1), "history epochs must be numbers >= 0"),
+    "negative history epoch": (lambda d: d["history"][0].__setitem__(0, -1), "history epochs must be numbers from 0"),
     "model not an object": (lambda d: d.update(model=[1, 2]), "model must be a JSON object"),
     "model format": (model_field("format", "onnx"), "model is not a Neural Sandbox model"),
     "model version": (model_field("version", 2), "model has schema version 2"),
