@@ -4,9 +4,11 @@ Prints frames drawn per second (snapshots drawn by the display timer; Qt then pa
 changed on the same thread), epochs trained per second, and the GUI thread's stalls measured
 by a 10 ms heartbeat timer (how late each tick fired, paint time included). Two set-ups:
 TensorFlow Playground's default (2-4-2-1 tanh, 500 points, 50% training, batch 10) and a
-deep one (6 hidden layers of 8 neurons, 2,000 points).
+deep one (6 hidden layers of 8 neurons, 2,000 points). With ``--space`` each set-up runs
+twice in the same process, without and then with the layer-space view open on its last
+hidden layer (the trainer then also maps the grid and the points every snapshot).
 
-    python bench/gui.py [--seconds 10]
+    python bench/gui.py [--seconds 10] [--space]
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ import numpy as np
 TARGETS = {"default": (30.0, 1000.0, 33.0), "deep": (20.0, None, None)}
 
 
-def measure(app, hidden: list[int], points: int, seconds: float) -> dict[str, float]:
-    """Train and draw for ``seconds``; return frame rate, epoch rate and stall statistics."""
+def measure(app, hidden: list[int], points: int, seconds: float, space: bool = False) -> dict[str, float]:
+    """Train and draw for ``seconds`` (with the layer-space view of the last hidden layer
+    open if ``space``); return frame rate, epoch rate and stall statistics."""
     from PySide6.QtCore import QTimer
 
     from gui.main_window import MainWindow
@@ -39,7 +42,10 @@ def measure(app, hidden: list[int], points: int, seconds: float) -> dict[str, fl
     window.controls.point_count.setValue(points)
     window.controls.regenerate.click()
     window.configure(hidden, "tanh")
+    window.controls.speed.setCurrentIndex(window.controls.speed.findData(None))  # as fast as it goes
     window.show()
+    if space:
+        window.space.show(len(hidden))
     seq = window.controller.flush_data()
     window.controller.wait_until(lambda s: s.seq >= seq and s.n_train == points // 2, timeout=20)
     paints = [0]
@@ -63,6 +69,8 @@ def measure(app, hidden: list[int], points: int, seconds: float) -> dict[str, fl
     heartbeat.timeout.connect(beat)
     window.controls.play.click()
     window.controller.wait_until(lambda s: s.playing and s.epoch > 0, timeout=10)
+    if space:
+        assert window.controller.wait_until(lambda s: s.layer_space is not None, timeout=10)
     start_epoch = window.controller.latest.epoch
     paints[0] = 0
     heartbeat.start()
@@ -88,13 +96,17 @@ def measure(app, hidden: list[int], points: int, seconds: float) -> dict[str, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--space", action="store_true",
+                        help="also measure each set-up with the layer-space view open")
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     setups = {"default": ([4, 2], 500), "deep": ([8] * 6, 2000)}
-    for name, (hidden, points) in setups.items():
-        r = measure(app, hidden, points, args.seconds)
+    views = (False, True) if args.space else (False,)
+    runs = [(name, setup, view) for name, setup in setups.items() for view in views]
+    for name, (hidden, points), view in runs:
+        r = measure(app, hidden, points, args.seconds, view)
         fps_goal, epochs_goal, stall_goal = TARGETS[name]
         verdicts = [f"fps {'met' if r['fps'] >= fps_goal else 'NOT met'} (>= {fps_goal:g})"]
         if epochs_goal:
@@ -104,7 +116,7 @@ def main() -> None:
             met = "met" if r["stall_p99_ms"] <= stall_goal else "NOT met"
             verdicts.append(f"stall p99 {met} (<= {stall_goal:g} ms)")
         print(
-            f"{name:8s} 2-{'-'.join(map(str, hidden))}-1, {points} points: "
+            f"{name:8s} 2-{'-'.join(map(str, hidden))}-1, {points} points{', layer space' if view else ''}: "
             f"{r['fps']:.1f} frames/s, {r['epochs_per_s']:.0f} epochs/s, "
             f"stall p99 {r['stall_p99_ms']:.1f} ms, max {r['stall_max_ms']:.1f} ms, "
             f"draw {r['draw_ms_median']:.2f} ms/frame   [{'; '.join(verdicts)}]"

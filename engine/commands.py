@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.config import Architecture, Settings
+from engine.layer_space import SpaceChoice
 
 # A refused command's message starts with its name; an unexpected failure with this.
 UNEXPECTED = "The trainer met an unexpected error"
@@ -81,6 +82,13 @@ class CheckGradients:
 
 
 @dataclass(frozen=True)
+class ShowSpace:
+    """Compute this hidden layer's space in every snapshot (the view is open), or stop (None)."""
+
+    choice: SpaceChoice | None
+
+
+@dataclass(frozen=True)
 class SetFocus:
     """Show neuron ``(layer, neuron)``'s map on the canvas (layer 0 = the inputs), or the output (None)."""
 
@@ -124,7 +132,7 @@ class Stop:
 
 
 Command = (Play | Pause | Step | Reset | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
-           | CheckGradients | SetFocus | LoadWeights | SetWeight | SetBias | Stop)
+           | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | Stop)
 
 
 def name_of(command: object) -> str:

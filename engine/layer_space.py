@@ -150,6 +150,10 @@ def _extent(coords: np.ndarray, bounded: tuple[float, float] | None, d: int) -> 
         spans += [low - pad, high + pad]
     if d == 1:
         spans += [0.0, 1.0]
+    elif bounded is None:  # a square view: the axes share one scale, so shapes are not stretched
+        half = max(spans[1] - spans[0], spans[3] - spans[2]) / 2
+        cx, cy = (spans[0] + spans[1]) / 2, (spans[2] + spans[3]) / 2
+        spans = [cx - half, cx + half, cy - half, cy + half]
     return spans[0], spans[1], spans[2], spans[3]
 
 
@@ -232,12 +236,12 @@ def layer_space(
     if layer == n_hidden:
         regions, decision = _output_over_view(net, extent, held, embed, d, resolution)
         if exact:
-            note = "the output's decision in this layer: a straight line"
+            note = "The output's decision in this layer: a straight line."
         elif pca:
-            note = ("a slice: the output over the plane of the two principal directions "
-                    "through the data's mean")
+            note = ("A slice: the output over the plane of the two principal directions "
+                    "through the data's mean.")
         else:
-            note = "a slice: the output with the other neurons held at their mean over the data"
+            note = "A slice: the output with the other neurons held at their mean over the data."
     return LayerSpace(
         layer=layer, size=size, activation=activation, pca=pca, neurons=neurons, title=title,
         axis_labels=axis_labels, extent=extent, grid=grid.astype(np.float32),
@@ -270,3 +274,35 @@ def _output_over_view(
         if np.all(np.isfinite(slope)) and np.isfinite(offset) and np.any(slope != 0):
             decision = (float(slope[0]), float(slope[1]) if d == 2 else 0.0, offset)
     return rgb, decision
+
+
+class LiveSpace:
+    """The live trainer's layer-space state: the window's choice, with the default axes of a
+    3+ neuron layer pinned once per run, so they do not hop while the weights train."""
+
+    def __init__(self) -> None:
+        self.choice: SpaceChoice | None = None  # None: the view is closed, nothing is computed
+        self._pinned: tuple[int, SpaceChoice] | None = None  # (run, choice with neurons)
+
+    def choose(self, choice: SpaceChoice | None) -> None:
+        """Show ``choice`` from the next snapshot on (None: stop computing the space)."""
+        if choice is not None and (isinstance(choice.layer, bool) or int(choice.layer) < 1):
+            raise EngineError(f"hidden layers count from 1, got {choice.layer!r}")
+        self.choice = choice
+        self._pinned = None
+
+    def compute(self, net: Network, features: Sequence[str], bounds: Bounds, points: np.ndarray,
+                labels: np.ndarray, test_mask: np.ndarray, run: int) -> LayerSpace | None:
+        """The chosen layer's space, or None when nothing is chosen or the layer is gone."""
+        choice = self.choice
+        if choice is None or choice.layer > net.n_layers - 1:
+            return None
+        if self._pinned is not None and self._pinned[0] == run:
+            choice = self._pinned[1]
+        size = net.layer_sizes[choice.layer]
+        if choice.neurons is not None and max(choice.neurons) >= size:  # the layer shrank
+            choice = SpaceChoice(choice.layer, choice.pca)
+        space = layer_space(net, features, bounds, choice, points, labels, test_mask)
+        if choice.neurons is None and not space.pca and len(space.neurons) == 2 and size >= 3:
+            self._pinned = (run, SpaceChoice(choice.layer, False, (space.neurons[0], space.neurons[1])))
+        return space

@@ -35,6 +35,7 @@ from engine.commands import (
     SetFocus,
     SetSurrogate,
     SetWeight,
+    ShowSpace,
     Step,
     Stop,
     UnknownCommand,
@@ -44,6 +45,7 @@ from engine.config import Architecture, Settings
 from engine.errors import EngineError
 from engine.explain import GradientCheck, gradient_check
 from engine.features import transform
+from engine.layer_space import LiveSpace
 from engine.network import Network
 from engine.snapshot import (
     LEVEL_MAX,
@@ -89,6 +91,7 @@ class LiveSession:
         self.history = History()
         self.epochs_per_second = 0.0
         self._grid_cache: tuple[Any, np.ndarray] | None = None
+        self.space = LiveSpace()  # computed only while the window's layer-space view is open
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -232,6 +235,9 @@ class LiveSession:
         focus = command.focus
         self.focus = None if focus is None else (int(focus[0]), int(focus[1]))
 
+    def _show_space(self, command: ShowSpace) -> None:
+        self.space.choose(command.choice)
+
     def _load_weights(self, command: LoadWeights) -> None:
         """Continue from saved weights (an opened session or model) at epoch ``epoch``."""
         if not 0 <= command.epoch <= limits.MAX_EPOCH:  # beyond int64 the history could never be sent
@@ -334,6 +340,9 @@ class LiveSession:
             frozen(to_levels(a[::NEURON_STRIDE, ::NEURON_STRIDE].transpose(2, 0, 1)))
             for a in layers[1:]
         )
+        with np.errstate(all="ignore"):
+            space = self.space.compute(self.eval_net, self.arch.features, self.bounds, self.points,
+                                       self.labels, self.test_mask, self.run)
         h_epochs, h_train, h_test = self.history.take()
         self.check_result, check = None, self.check_result
         return Snapshot(
@@ -350,7 +359,7 @@ class LiveSession:
             decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
             epochs_per_second=self.epochs_per_second,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
-            message=self.message, gradient_check=check,
+            message=self.message, gradient_check=check, layer_space=space,
         )
 
 
@@ -378,6 +387,7 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(SetData, LiveSession._set_data),
     _entry(CheckGradients, LiveSession._check_gradients),
     _entry(SetFocus, LiveSession._set_focus),
+    _entry(ShowSpace, LiveSession._show_space),
     _entry(LoadWeights, LiveSession._load_weights),
     _entry(SetWeight, LiveSession._set_weight),
     _entry(SetBias, LiveSession._set_bias),

@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.config import Settings
 from engine.explain import GradientCheck
+from engine.layer_space import LayerSpace
 
 MAP_RESOLUTION = 100  # decision map cells per side
 NEURON_STRIDE = 2  # neuron maps are the decision grid taken every 2nd cell: 50 x 50
@@ -61,6 +62,7 @@ class Snapshot:
     settings: Settings  # the training settings in force
     message: str = ""  # the last command's error, if it was refused
     gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command
+    layer_space: LayerSpace | None = None  # the chosen hidden layer's space, while the view is open
 
 
 def freeze(snapshot: Snapshot) -> Snapshot:

@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", help="hidden layer sizes, e.g. 4,2 ('' for none; default 4,2)")
     p.add_argument("--epochs", type=int, default=0, help="epochs to train before the screenshot")
     p.add_argument("--seed", type=int, default=0, help="seed for data and weights")
+    p.add_argument("--space", type=int, metavar="LAYER",
+                   help="open the layer-space view of hidden layer LAYER (1-based)")
     return p
 
 
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(problem) if "layers" in str(problem) else f"layers: not a list of sizes: {args.layers!r}")
     if args.epochs < 0:
         parser.error("epochs must be >= 0")
+    if args.space is not None and not 1 <= args.space <= len(hidden):
+        parser.error(f"space: hidden layer {args.space} does not exist (the network has {len(hidden)})")
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot or args.layers is not None or args.activation is not None:
         window.configure(hidden, args.activation or limits.DEFAULT_ACTIVATION)
         window.undo_stack.clear()
+    if args.space is not None:
+        window.space.show(args.space)
     if args.screenshot:
         return take_screenshot(window, args.screenshot, args.epochs)
     window.show()

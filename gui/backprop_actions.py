@@ -7,6 +7,8 @@ controller, the data model and the views it serves; no window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QLabel, QPushButton, QWidget
@@ -43,7 +45,9 @@ class BackpropPresenter(QObject):
         self._probe_net: tuple[Snapshot, Network] | None = None  # (snapshot, network built from it)
         self._checked: tuple[object, ...] | None = None  # the network the gradient check's answer is about
         network.neuron_hovered.connect(controller.set_focus)
-        network.neuron_clicked.connect(self.choose_neuron)
+        # Another view may claim a neuron click first (the layer-space view's axes): True if it did.
+        self.takes_click: Callable[[int, int], bool] = lambda _layer, _neuron: False
+        network.neuron_clicked.connect(self._on_neuron_click)
         network.link_clicked.connect(self.edit_weight)
         canvas.hovered.connect(self.hover)
         canvas.point_picked.connect(self.choose_point)
@@ -51,6 +55,10 @@ class BackpropPresenter(QObject):
         inspector.bias_requested.connect(lambda *_: check_result.setText(""))  # the check was about the old bias
         check.clicked.connect(self.check_gradients)
         controller.gradient_checked.connect(self.show_check)
+
+    def _on_neuron_click(self, layer: int, neuron: int) -> None:
+        if not self.takes_click(layer, neuron):
+            self.choose_neuron(layer, neuron)
 
     def choose_neuron(self, layer: int, neuron: int) -> None:
         """Open the inspector on neuron ``neuron`` of layer ``layer`` (1..L), at the first point if none is chosen."""

@@ -28,9 +28,11 @@ from engine.commands import (
     SetFocus,
     SetSurrogate,
     SetWeight,
+    ShowSpace,
     Step,
 )
 from engine.config import Settings
+from engine.layer_space import SpaceChoice
 from engine.maps import Bounds, view_bounds
 from engine.snapshot import Snapshot
 from gui.config_model import ConfigModel, Configuration
@@ -63,6 +65,7 @@ class Controller(QObject):
         self._pending_history: tuple[np.ndarray, int] | None = None
         self._seed = seed
         self._surrogate = False
+        self._space: SpaceChoice | None = None  # the layer-space view's choice while it is open
         self._closing = False
         self.restarts = 0
         self.process = self._start_process()
@@ -90,6 +93,8 @@ class Controller(QObject):
         self._send_config()
         if self._surrogate:
             self.process.send(SetSurrogate(True))
+        if self._space is not None:
+            self.process.send(ShowSpace(self._space))
         self.flush_data()
         self.trainer_restarted.emit()
 
@@ -152,6 +157,11 @@ class Controller(QObject):
     def set_focus(self, focus: tuple[int, int] | None) -> int:
         """Show neuron ``(l, j)``'s map on the canvas instead of the output (None: the output)."""
         return self.send(SetFocus(focus))
+
+    def set_space(self, choice: SpaceChoice | None) -> int:
+        """Have the trainer compute this layer space in every snapshot (None: stop, the view closed)."""
+        self._space = choice
+        return self.send(ShowSpace(choice))
 
     def set_surrogate(self, on: bool) -> int:
         """Let step layers pass a smooth step's slope backwards (a heuristic), or not."""

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from engine import limits
-from engine.features import DEFAULT_FEATURES
 from gui.widgets.controls import DEFAULT_SPEED
 
 if TYPE_CHECKING:
@@ -26,6 +25,8 @@ class Experiment:
     activation: str
     learning_rate: float
     advice: str
+    features: tuple[str, ...] = ("x1", "x2")
+    space_layer: int | None = None  # open the layer-space view of this hidden layer
 
 
 EXPERIMENTS = (
@@ -42,6 +43,11 @@ EXPERIMENTS = (
         "A learning rate that is too high", "circle", limits.DEFAULT_HIDDEN, "relu", 3.0,
         "Press Play: every step overshoots, the loss jumps around or blows up. Lower the learning rate "
         "while it trains and the loss settles."),
+    Experiment(
+        "Watch the circle straighten", "circle", (3,), "tanh", 0.03,
+        "Press Play and watch the layer-space view: the three tanh neurons lift the inner disc away "
+        "from the ring until, in their space, one flat cut separates them; with x₁ and x₂ alone no "
+        "straight line on the canvas could.", space_layer=1),
 )
 
 GUIDE_HTML = """
@@ -65,6 +71,9 @@ epoch; <b>the gradient flow</b> plot shows how large each layer's gradient is. A
 zero (a step network) cannot be drawn on a log scale and is named beneath the plot.</p>
 <p><b>Why step fails</b>: step is flat on both sides of its jump, so f′(s) = 0 and every δ below a
 step layer is 0. No gradient, no learning. Sigmoid is a smooth step with a slope everywhere.</p>
+<p><b>The layer space</b> (click a hidden layer's header, or View → Layer space) draws the plane's
+grid lines and your points where that layer moves them: look for the moment the last hidden layer
+has pulled the classes apart so far that the output's straight dashed line separates them.</p>
 <h3>Experiments</h3>
 """
 
@@ -85,7 +94,7 @@ def set_up_experiment(win: MainWindow, experiment: Experiment) -> None:
     win.model.generate(experiment.preset, limits.DEFAULT_POINTS, 0.0, win._seed)
     win.config_presenter.change_config(
         experiment.title, hidden=experiment.hidden, activations=(experiment.activation,) * len(experiment.hidden),
-        features=tuple(DEFAULT_FEATURES), learning_rate=experiment.learning_rate,
+        features=tuple(experiment.features), learning_rate=experiment.learning_rate,
         optimizer=limits.DEFAULT_OPTIMIZER, batch_size=limits.DEFAULT_BATCH_SIZE, regularization=None, reg_rate=0.0)
     win.undo_stack.endMacro()
     c.speed.setCurrentIndex(c.speed.findData(DEFAULT_SPEED))

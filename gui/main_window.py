@@ -43,6 +43,7 @@ from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
+from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.backprop = BackpropPresenter(self, self.controller, self.model, self.network, self.canvas,
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
+        self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
         self._build_menus()
         self._connect()
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
@@ -164,7 +166,10 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.controls.draw_bar)
         self.notice_slot = NoticeSlot(self.notice)
         right_layout.addWidget(self.notice_slot)
-        right_layout.addWidget(SquareFrame(self.canvas), 1)
+        self.space = SpacePresenter(SquareFrame(self.canvas), self.network, self.controller, self.configuration,
+                                    self.settings, self.autosaver is not None,
+                                    lambda text: self.statusBar().showMessage(text, 4000), self)
+        right_layout.addWidget(self.space.area, 1)
         self.colour_scale = ColourScale()
         right_layout.addWidget(self.colour_scale)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -234,6 +239,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
             self.addAction(action)
+        self.space.build_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         guide = QAction("&Guide and experiments", self)
         guide.setShortcut(QKeySequence("F1"))
@@ -317,6 +323,8 @@ class MainWindow(QMainWindow):
     def set_up_experiment(self, experiment: Experiment) -> None:
         """Load one of the guide's experiments, self-contained (one undo step)."""
         set_up_experiment(self, experiment)
+        if experiment.space_layer is not None:
+            self.space.show(experiment.space_layer)
 
     def _on_undo_index_change(self, _index: int) -> None:
         if self.autosaver is not None:
@@ -366,6 +374,7 @@ class MainWindow(QMainWindow):
             self.loss_plot.redraw()
             self.loss_plot.set_figures(snap)
             self.gradient_plot.redraw(self.controller.gradients)
+        self.space.draw(snap)
         self.backprop.draw(snap, self._frames)
         self.controls.epoch.setText(f"Epoch {snap.epoch:,}")
         if snap.playing != self.controls.play.isChecked() and not snap.playing:

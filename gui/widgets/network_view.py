@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from engine import limits
@@ -53,6 +53,8 @@ class _LayerHeader(QWidget):
     neuron_count_requested = Signal(int)
     # Emitted with an activation name when the user picks one.
     activation_requested = Signal(str)
+    # Emitted when the header itself (not its buttons or list) is clicked: show this layer's space.
+    clicked = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -82,6 +84,15 @@ class _LayerHeader(QWidget):
         self.minus.clicked.connect(lambda: self.neuron_count_requested.emit(self._neurons - 1))
         self.plus.clicked.connect(lambda: self.neuron_count_requested.emit(self._neurons + 1))
         self.combo.currentIndexChanged.connect(lambda _: self.activation_requested.emit(self.combo.currentData()))
+        self.setToolTip("Click to see how this layer moves the plane (layer space)")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on the header (its count or background) asks for this layer's space."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """Say "4 neurons", or just "4" when the column is too narrow."""
@@ -160,6 +171,8 @@ class NetworkView(QWidget):
     neuron_clicked = Signal(int, int)
     # Emitted with (l, i, j) when the link carrying weights[l-1][i, j] is clicked.
     link_clicked = Signal(int, int, int)
+    # Emitted with a hidden layer (1-based) when its header is clicked: show that layer's space.
+    layer_space_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,6 +209,7 @@ class NetworkView(QWidget):
         for layer, header in enumerate(self.header.layers, start=1):
             header.neuron_count_requested.connect(lambda n, l=layer: self.neuron_count_requested.emit(l, n))
             header.activation_requested.connect(lambda name, l=layer: self.activation_requested.emit(l, name))
+            header.clicked.connect(lambda l=layer: self.layer_space_requested.emit(l))
         self.canvas.feature_clicked.connect(self.feature_toggle_requested)
         self.canvas.neuron_hovered.connect(self.neuron_hovered)
         self.canvas.neuron_clicked.connect(self.neuron_clicked)

@@ -4,6 +4,8 @@ decision line in the last hidden layer."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from engine import EngineError, Network
 from engine.features import transform
 from engine.layer_space import (
     MAX_SPACE_POINTS,
+    LiveSpace,
     SpaceChoice,
     grid_lines,
     layer_space,
@@ -201,3 +204,59 @@ def test_bad_choices_are_refused_by_name():
 
 def test_neuron_names_use_sub_and_superscripts():
     assert neuron_name(1, 1) == "a₁¹" and neuron_name(12, 10) == "a₁₀¹²"
+
+
+def test_the_live_state_pins_the_default_axes_for_a_run():
+    live = LiveSpace()
+    net = Network([3, 5, 1], "tanh", seed=11)
+    points, labels, test = _points()
+    assert live.compute(net, FEATURES, Bounds(), points, labels, test, run=1) is None  # nothing chosen
+    live.choose(SpaceChoice(layer=1))
+    first = live.compute(net, FEATURES, Bounds(), points, labels, test, run=1)
+    chosen = first.neurons
+    others = [j for j in range(5) if j not in chosen]
+    net.weights[0][:, others[0]] *= 50  # now another neuron varies most
+    net.biases[0][others[0]] = 0.0
+    assert most_varied(net.activations(transform(points, FEATURES))[1]) != chosen
+    assert live.compute(net, FEATURES, Bounds(), points, labels, test, run=1).neurons == chosen
+    again = live.compute(net, FEATURES, Bounds(), points, labels, test, run=2)  # new weights: new default
+    assert again.neurons == most_varied(net.activations(transform(points, FEATURES))[1])
+    live.choose(SpaceChoice(layer=2))
+    assert live.compute(net, FEATURES, Bounds(), points, labels, test, run=2) is None  # no such layer
+    live.choose(SpaceChoice(layer=1, neurons=(3, 4)))
+    small = Network([3, 3, 1], "tanh", seed=11)  # the layer shrank: the default axes instead
+    assert live.compute(small, FEATURES, Bounds(), points, labels, test, run=3).neurons == most_varied(
+        small.activations(transform(points, FEATURES))[1])
+    with pytest.raises(EngineError, match="count from 1"):
+        live.choose(SpaceChoice(layer=0))
+
+
+def test_the_live_session_computes_the_space_only_while_asked():
+    from engine.commands import ApplyArchitecture, SetData, ShowSpace, Step
+    from engine.config import Architecture
+    from engine.datasets import generate
+    from engine.live import LiveSession
+
+    session = LiveSession(seed=0)
+    session.handle(1, ApplyArchitecture(Architecture(hidden=(3, 2), activations=("tanh", "tanh"))))
+    points, labels = generate("circle", 200, 0.0, 0)
+    session.handle(2, SetData(points, labels, np.arange(200) % 2 == 0, (-6.0, 6.0)))
+    assert session.snapshot().layer_space is None  # the view is closed: nothing is computed
+    session.handle(3, ShowSpace(SpaceChoice(layer=2)))
+    snap = pickle.loads(pickle.dumps(session.snapshot()))  # it crosses the pipe to the window
+    space = snap.layer_space
+    assert space.layer == 2 and len(space.points) == 200 and space.decision is not None
+    expected = session.net.activations(transform(points, ["x1", "x2"]))[2]
+    np.testing.assert_allclose(space.points, expected, atol=1e-4)
+    np.testing.assert_array_equal(space.labels, labels)
+    session.handle(4, Step(5))
+    assert not np.allclose(session.snapshot().layer_space.points, space.points)  # it follows training
+    session.handle(5, ShowSpace(SpaceChoice(layer=0)))
+    assert session.message.startswith("ShowSpace: hidden layers count from 1")
+    assert session.snapshot().layer_space.layer == 2  # the refused choice changed nothing
+    session.handle(6, ApplyArchitecture(Architecture(hidden=(4,), activations=("tanh",))))
+    assert session.snapshot().layer_space is None and session.message == ""  # layer 2 is gone
+    session.handle(7, ShowSpace(SpaceChoice(layer=1)))
+    assert session.snapshot().layer_space.size == 4
+    session.handle(8, ShowSpace(None))
+    assert session.snapshot().layer_space is None
