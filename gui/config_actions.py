@@ -34,7 +34,13 @@ SETTING_NAMES = {"learning_rate": "learning rate", "optimizer": "optimizer", "ba
 
 
 def _select(combo: QComboBox, value: object) -> None:
+    """Show ``value``; a number the list lacks (2.5 from a session) is added in order, so the combo
+    always shows what is in force."""
     index = combo.findData(value)
+    if index < 0 and isinstance(value, (int, float)) and not isinstance(value, bool):
+        numbers = [combo.itemData(i) for i in range(combo.count())]
+        index = sum(1 for n in numbers if isinstance(n, (int, float)) and n < value)
+        combo.insertItem(index, f"{value:g}", value)
     if index >= 0:
         combo.setCurrentIndex(index)
 

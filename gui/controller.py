@@ -88,6 +88,7 @@ class Controller(QObject):
         if self._closing:
             return
         self.process.close()
+        self.process.deleteLater()  # the old receiver thread and pipes go with it
         self.restarts += 1
         self.process = self._start_process()
         self._send_config()

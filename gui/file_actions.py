@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
@@ -23,9 +24,10 @@ from engine import limits
 from engine.commands import LoadWeights
 from engine.config import Architecture, Settings
 from engine.network import Network
+from engine.optimizers import OPTIMIZERS
 from engine.session_file import Session
 from gui import session as session_io
-from gui.autosave import Autosaver, data_dir
+from gui.autosave import TRAINING_MS, Autosaver, AutosaveWarning, data_dir, folder_problem
 from gui.config_actions import ConfigPresenter
 from gui.config_model import Configuration
 from gui.controller import Controller
@@ -47,8 +49,43 @@ class FilePresenter(QObject):
         self.files = FileManager(parent_widget, self.settings, ask=ask)
         self.files.opened.connect(self._on_file_opened)
         self.files.touched.connect(lambda _: self._fill_recent_menu())
-        self.autosaver = Autosaver(self.capture, folder, self) if persistent else None
         self.recent_menu: QMenu | None = None
+        self.autosaver: Autosaver | None = None
+        self.settings_problems: list[str] = []  # remembered settings that were invalid and ignored
+        self.autosave_warning = AutosaveWarning(parent_widget)
+        if persistent:
+            self.autosaver = self._start_autosave(folder)
+
+    def _start_autosave(self, folder: Path) -> Autosaver | None:
+        """An autosaver for this window, or None (said once, and shown while it lasts) when it cannot work."""
+        problem = folder_problem(folder)
+        if problem is not None:
+            self.autosave_warning.show_problem(f"Your work is not autosaved: {problem}.")
+            return None
+        saver = Autosaver(self.capture, folder, self)
+        if not saver.usable:
+            self.autosave_warning.show_problem("Your work is not autosaved: other Neural Sandbox windows hold "
+                                               "every autosave slot of the data folder.")
+            return None
+        if saver.slot > 1:
+            self._notify(f"Another Neural Sandbox window uses the data folder: this one autosaves to "
+                         f"{saver.path.name}")
+        saver.failed.connect(lambda text: self.autosave_warning.show_problem(
+            f"Autosave failed ({text}); your latest changes are not saved yet. Retrying…"))
+        saver.recovered.connect(self.autosave_warning.clear)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(TRAINING_MS)
+        self._progress_timer.timeout.connect(self._check_progress)
+        self._progress_timer.start()
+        self._saved_epoch = -1
+        return saver
+
+    def _check_progress(self) -> None:
+        """While training, autosave the weights, epoch and history at a bounded rate."""
+        snap = self.controller.latest
+        if self.autosaver is not None and snap is not None and snap.epoch != self._saved_epoch:
+            self._saved_epoch = snap.epoch
+            self.autosaver.progressed()
 
     def capture(self) -> Session:
         """Everything on screen as a session: points, shape, settings, weights and history."""
@@ -186,7 +223,9 @@ class FilePresenter(QObject):
         crashed = self.autosaver.crashed_session()
         self.autosaver.start()
         if crashed is None:
+            self.autosaver.release()
             return
+        # Nothing is written until the question is answered (the autosaver is held from its start).
         if ask_restore is None:
             answer = QMessageBox.question(
                 self.widget, "Restore your work?",
@@ -197,6 +236,11 @@ class FilePresenter(QObject):
             accepted = ask_restore(crashed)
         if accepted:
             self.restore_session(crashed)
+        else:
+            aside = self.autosaver.set_aside()
+            if aside is not None:
+                self._notify(f"The unrestored work is kept as {aside}")
+        self.autosaver.release()
 
     def remember_layout(self, splitter: QSplitter) -> None:
         """Keep the window's geometry, the splitter and the configuration for the next start."""
@@ -207,20 +251,48 @@ class FilePresenter(QObject):
                                                "settings": config.settings.training()}))
 
     def restore_layout(self, splitter: QSplitter) -> None:
-        """Put back what ``remember_layout`` kept (a configuration that does not fit is ignored)."""
+        """Put back what ``remember_layout`` kept; anything invalid is ignored, and said once."""
+        ignored = []
         geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.widget.restoreGeometry(geometry)
+        if geometry is not None and not (isinstance(geometry, QByteArray) and self.widget.restoreGeometry(geometry)):
+            ignored.append("geometry")
         state = self.settings.value("splitter")
-        if state is not None:
-            splitter.restoreState(state)
+        if state is not None and not (isinstance(state, QByteArray) and splitter.restoreState(state)):
+            ignored.append("splitter")
         saved = self.settings.value("config")
-        if isinstance(saved, str):
+        if saved is not None:
             try:
-                fields = ast.literal_eval(saved)  # literals only: nothing is executed
-                cfg = Configuration(Architecture(**fields["architecture"]), Settings(**fields["settings"]))
-                cfg.architecture.check()
+                cfg = remembered_config(saved)
+            except (ValueError, SyntaxError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
+                ignored.append("config")
+            else:
                 if cfg.architecture.regression == self.config.current().architecture.regression:
                     self.config.apply_config(cfg)
-            except (ValueError, SyntaxError, TypeError, KeyError):
-                pass
+        if ignored:
+            message = (f"Ignored invalid remembered settings in {self.settings.fileName()}: {', '.join(ignored)} "
+                       "(the defaults are used)")
+            self.settings_problems.append(message)
+            self._notify(message)
+
+
+def remembered_config(saved: object) -> Configuration:
+    """The configuration ``remember_layout`` kept, checked against engine/limits.py (ValueError when invalid)."""
+    if not isinstance(saved, str) or len(saved) > 10_000:
+        raise ValueError("not a remembered configuration")
+    fields = ast.literal_eval(saved)  # literals only: nothing is executed
+    arch, train = fields["architecture"], fields["settings"]
+    shape: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in arch.items()}
+    architecture = Architecture(**shape)
+    architecture.check()
+    if type(architecture.regression) is not bool:
+        raise ValueError("regression must be true or false")
+    rate, batch, reg_rate = train["learning_rate"], train["batch_size"], train["reg_rate"]
+    if not (type(rate) in (int, float) and limits.MIN_LEARNING_RATE <= rate <= limits.MAX_LEARNING_RATE):
+        raise ValueError(f"learning rate {rate!r}")
+    if not (type(batch) is int and 1 <= batch <= limits.MAX_BATCH_SIZE):
+        raise ValueError(f"batch size {batch!r}")
+    if not (type(reg_rate) in (int, float) and 0 <= reg_rate <= limits.MAX_REG_RATE):
+        raise ValueError(f"regularization rate {reg_rate!r}")
+    if train["optimizer"] not in OPTIMIZERS or train["regularization"] not in (None, "l1", "l2"):
+        raise ValueError("unknown optimizer or regularization")
+    return Configuration(architecture, Settings(**train))

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, QThread, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from engine.csvio import format_csv, read_csv, write_text_atomically
+from engine.csvio import format_csv, read_csv, write_bytes_atomically, write_text_atomically
 from engine.errors import EngineError
 from engine.session_file import load_json, save_session
 
@@ -73,6 +73,7 @@ class FileManager(QObject):
         self._thread: QThread | None = None
         self._loader: _Loader | None = None
         self._progress: QProgressDialog | None = None
+        self._retired: list[tuple[QThread, _Loader]] = []  # cancelled reads still ending
 
     # ------------------------------------------------------------------ helpers
     def error(self, title: str, message: str) -> None:
@@ -118,8 +119,8 @@ class FileManager(QObject):
         self._thread.started.connect(self._loader.run)
         self._loader.loaded.connect(self._on_loaded)
         self._loader.failed.connect(self._on_failed)
-        self._progress = QProgressDialog(f"Reading {os.path.basename(path)}…", "", 0, 0, self.window)
-        self._progress.setCancelButton(None)
+        self._progress = QProgressDialog(f"Reading {os.path.basename(path)}…", "Cancel", 0, 0, self.window)
+        self._progress.canceled.connect(self.cancel_loading)
         self._progress.setMinimumDuration(300)  # only for files that take a while
         self._progress.setWindowTitle("Opening")
         self._thread.start()
@@ -130,6 +131,7 @@ class FileManager(QObject):
 
     def _finish_loading(self) -> None:
         if self._progress is not None:
+            self._progress.canceled.disconnect()
             self._progress.reset()
             self._progress.deleteLater()
             self._progress = None
@@ -153,12 +155,42 @@ class FileManager(QObject):
         self._finish_loading()
         self.error("Cannot open file", message)
 
+    def cancel_loading(self) -> None:
+        """Drop the read in progress: its result is ignored, and another file can be opened at once.
+
+        The read itself ends on its own (only regular files are read, and at most
+        ``limits.MAX_FILE_BYTES`` of them); its thread is released when it does.
+        """
+        loader, thread = self._loader, self._thread
+        if loader is None or thread is None:
+            return
+        loader.loaded.disconnect()
+        loader.failed.disconnect()
+        self._loader = self._thread = None
+        self._retired.append((thread, loader))
+        thread.finished.connect(lambda: self._release(thread, loader))
+        thread.quit()  # the thread's loop ends once the read returns
+        if self._progress is not None:
+            progress, self._progress = self._progress, None
+            progress.canceled.disconnect()
+            progress.reset()
+            progress.deleteLater()
+
+    def _release(self, thread: QThread, loader: _Loader) -> None:
+        if (thread, loader) in self._retired:
+            self._retired.remove((thread, loader))
+            thread.deleteLater()
+            loader.deleteLater()
+
     def shut_down(self) -> None:
         """Stop a read in progress (its result is dropped)."""
         if self._loader is not None:
             self._loader.loaded.disconnect()
             self._loader.failed.disconnect()
         self._finish_loading()
+        for thread, _ in list(self._retired):
+            thread.quit()
+            thread.wait()  # bounded: a read of a regular file of limited size
 
     # ------------------------------------------------------------------ saving
     def _write(self, path: str, write: Callable[[str], None]) -> bool:
@@ -195,10 +227,14 @@ class FileManager(QObject):
         path = path or self._choose(True, "Export image", "PNG images (*.png)", "neural-sandbox.png")
         if not path:
             return False
-        if not widget.grab().save(path, "PNG"):
-            self.error("Cannot save", f"{path}: the image could not be written")
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not widget.grab().save(buffer, "PNG"):
+            self.error("Cannot save", f"{path}: the image could not be encoded")
             return False
-        return True
+        # Through the one atomic writer: never replaces a device, a FIFO or a symlink.
+        return self._write(path, lambda p: write_bytes_atomically(p, bytes(data.data())))
 
     def export_history(self, epochs: np.ndarray, train: np.ndarray, test: np.ndarray,
                        path: str | None = None) -> bool:

@@ -32,9 +32,11 @@ def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> 
         epoch = snap.epoch
     losses = ctl.losses
     history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size else \
-        np.zeros((0, 3))
+        np.zeros((0, 3))  # column_stack copies
+    # Copies: the session is written on another thread while the user goes on editing the data.
     return Session(
-        points=model.points, labels=model.labels, keys=model.keys, train_ratio=model.train_ratio,
+        points=np.array(model.points), labels=np.array(model.labels), keys=np.array(model.keys),
+        train_ratio=model.train_ratio,
         regression=model.regression, features=config.features, hidden=config.hidden,
         activations=config.activations, settings=configuration.settings.training(),
         step_surrogate=bool(snap.step_surrogate) if snap is not None else False,

@@ -70,6 +70,7 @@ class TrainingProcess(QObject):
             self._receiver.snapshot_received.connect(on_snapshot)
         self._receiver.start()
         self._closed = False
+        self._released = False  # the process object closed: its descriptors are given back
 
     @property
     def snapshot_received(self) -> SignalInstance:
@@ -95,11 +96,11 @@ class TrainingProcess(QObject):
 
     def is_alive(self) -> bool:
         """Whether the child process is still running."""
-        return self._process.is_alive()
+        return not self._released and self._process.is_alive()
 
     def close(self, timeout: float = 0.8) -> None:
         """Stop the child (a stop command, then terminate as the last resort) and the receiver."""
-        if self._closed and not self._receiver.isRunning():
+        if self._released or (self._closed and not self._receiver.isRunning()):
             return
         if not self._closed:
             try:
@@ -117,3 +118,6 @@ class TrainingProcess(QObject):
             self._snapshots.close()
             self._receiver.wait(500)
         self._snapshots.close()
+        if not self._process.is_alive():
+            self._process.close()  # releases the child's sentinel and pipe: 2 descriptors per restart otherwise
+            self._released = True
