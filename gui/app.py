@@ -6,10 +6,14 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.datasets import PRESETS
+
+if TYPE_CHECKING:  # the window is imported only once Qt is known to start
+    from gui.main_window import MainWindow
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
-def start(args: argparse.Namespace, hidden: list[int]):
+def start(args: argparse.Namespace, hidden: list[int]) -> MainWindow:
     """Build the window the options ask for (shown, unless for a screenshot); open FILE if given."""
     from PySide6.QtWidgets import QApplication
 
@@ -75,6 +79,7 @@ def start(args: argparse.Namespace, hidden: list[int]):
     from gui.main_window import MainWindow
 
     app = QApplication.instance()
+    assert isinstance(app, QApplication), "start() needs the QApplication made first"
     app.setApplicationName("Neural Sandbox")
     app.setOrganizationName("NeuralSandbox")
     app.setDesktopFileName("neural-sandbox")  # ties the window to packaging/neural-sandbox.desktop
@@ -95,7 +100,7 @@ def start(args: argparse.Namespace, hidden: list[int]):
     return window
 
 
-def take_screenshot(window, path: str, epochs: int) -> int:
+def take_screenshot(window: MainWindow, path: str, epochs: int) -> int:
     """Train ``epochs`` epochs, draw the result and save the whole window as a PNG."""
     from PySide6.QtWidgets import QApplication
 

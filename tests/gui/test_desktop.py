@@ -54,7 +54,7 @@ def test_a_model_named_on_the_command_line_opens_its_network(qtbot, tmp_path):
     assert done.returncode == 0, done.stderr
     window = open_from_command_line(qtbot, str(model))
     expected, _ = load_model(model)
-    qtbot.waitUntil(lambda: window.config().hidden == (3,), timeout=60000)
+    qtbot.waitUntil(lambda: window.config().architecture.hidden == (3,), timeout=60000)
     assert window.controller.wait_until(
         lambda s: s.layer_sizes == (2, 3, 1) and np.array_equal(s.weights[0], expected.weights[0]))
     window.close()
