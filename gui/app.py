@@ -5,21 +5,28 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+from typing import TYPE_CHECKING
 
 from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.datasets import PRESETS
+
+if TYPE_CHECKING:  # the window is imported only once Qt is known to start
+    from gui.main_window import MainWindow
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The window's command-line options."""
     p = argparse.ArgumentParser(
         prog="neural-sandbox", description="Neural Sandbox: watch backprop train live.",
-        usage="%(prog)s [options]\n       %(prog)s train [train options]",
+        usage="%(prog)s [options] [FILE]\n       %(prog)s train [train options]",
         epilog="commands:\n  train    train a network headless, without the window "
                "(see: neural-sandbox train --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="a data set (.csv), session or model (.json) to open, as File > Open does")
     p.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
     p.add_argument("--preset", default="circle", choices=list(PRESETS), help="data set to start with")
     p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation (tanh)")
@@ -76,32 +83,58 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = start(args, hidden)
+    if args.screenshot:
+        return take_screenshot(window, args.screenshot, args.epochs)
+    return app.exec()
+
+
+def start(args: argparse.Namespace, hidden: list[int]) -> MainWindow:
+    """Build the window the options ask for (shown, unless for a screenshot); open FILE if given."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.icon import app_icon
     from gui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "start() needs the QApplication made first"
     app.setApplicationName("Neural Sandbox")
     app.setOrganizationName("NeuralSandbox")
-    window = MainWindow(preset=args.preset, seed=args.seed, persistent=not args.screenshot)
+    app.setDesktopFileName("neural-sandbox")  # ties the window to packaging/neural-sandbox.desktop
+    app.setWindowIcon(app_icon())
+    window = MainWindow(preset=args.preset, seed=args.seed, persistent=not args.screenshot,
+                        dialogs=not args.screenshot)
     if args.screenshot or args.layers is not None or args.activation is not None:
         window.configure(hidden, args.activation or limits.DEFAULT_ACTIVATION)
         window.undo_stack.clear()
     if args.space is not None:
         window.space.show(args.space)
-    if args.lesson is not None and not window.show_lessons(args.lesson):
-        return 2
-    if args.screenshot:
-        return take_screenshot(window, args.screenshot, args.epochs)
-    window.show()
-    if args.epochs:
+    if args.lesson is not None:
+        window.show_lessons(args.lesson)  # checked before the window was built
+    if not args.screenshot:
+        window.show()
+    if args.file:  # a bad file gets the usual message from File > Open, and nothing else changes
+        window.files.open(args.file)
+    if args.epochs and not args.screenshot:
         window.controller.step(args.epochs)
-    return app.exec()
+    return window
 
 
-def take_screenshot(window, path: str, epochs: int) -> int:
+def take_screenshot(window: MainWindow, path: str, epochs: int) -> int:
     """Train ``epochs`` epochs, draw the result and save the whole window as a PNG."""
     from PySide6.QtWidgets import QApplication
 
     window.show()
+    while window.files.is_loading():  # a FILE given beside --screenshot is in the picture
+        QApplication.processEvents()
+        time.sleep(0.005)
+    for _ in range(5):
+        QApplication.processEvents()  # the loaded data arrives by a queued signal
+    if window.files.last_error:
+        window.close()
+        print(f"neural-sandbox: {window.files.last_error}", file=sys.stderr)
+        return 2
     seq = window.controller.flush_data()
     done = window.controller.wait_until(lambda s: s.seq >= seq, timeout=60)
     chunk = max(1, epochs // 50)  # in steps, so the gradient-flow plot gets a curve, not two points

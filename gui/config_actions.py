@@ -183,12 +183,29 @@ class ConfigPresenter(QObject):
         self.change_config("Switch step to sigmoid", activations=activations)
 
     def set_task(self, regression: bool) -> None:
-        """Classification or regression: new data from the task's first preset, one undo step."""
+        """Classification or regression, one undo step: the user's points stay where they can.
+
+        Two classes become the values -1 and +1 (their map colours), and values become two
+        classes by their sign; three or more classes have no values, so the task's first
+        preset replaces them, and the status bar says so (Undo brings them back).
+        """
         self.controls.play.setChecked(False)
         self.controls.set_regression(regression)
         self.undo_stack.beginMacro("Change task")
         self.change_config("Change task", regression=regression)
-        self.regenerate()  # classes and values do not mix: start from the task's first preset
+        data, n = self.data, len(self.data)
+        if n and regression and data.class_count() <= 2:
+            data.relabel(np.where(data.labels > 0, 1.0, -1.0), regression=True)
+            self._notify(f"Kept your {n:,} points as values: class 1 became −1, class 2 became +1.")
+        elif n and not regression:
+            data.relabel((data.labels >= 0).astype(np.float64), regression=False)
+            self._notify(f"Kept your {n:,} points as classes: values below 0 became class 1, the others class 2.")
+        else:
+            classes = data.class_count()
+            self.regenerate()  # three or more classes have no values: start from the task's first preset
+            if n:
+                self._notify(f"Regression cannot keep {classes} classes: your {n:,} points were replaced by "
+                             f"the {self.controls.preset.currentText()} data set (Undo brings them back).")
         self.undo_stack.endMacro()
 
     def regenerate(self) -> None:

@@ -192,7 +192,9 @@ class Controller(QObject):
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
         gradients = self.gradients
-        if gradients is not None and len(snap.gradient_norms) + 1 == gradients.columns and (
+        # Only norms measured on training points count: with no points yet the trainer reports
+        # zeros, and the plot must never claim "exactly zero" for a gradient nobody measured.
+        if gradients is not None and snap.n_train > 0 and len(snap.gradient_norms) + 1 == gradients.columns and (
                 not gradients.size or snap.epoch > gradients.column(0)[-1]):
             gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
         if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):

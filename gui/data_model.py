@@ -165,6 +165,10 @@ class DataModel(QObject):
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self._replace(points, np.asarray(labels, dtype=np.float64), self._rng.random(len(points)), regression)
 
+    def relabel(self, labels: np.ndarray, regression: bool) -> None:
+        """New labels for the same points (a task switch): positions and the train/test split stay."""
+        self._replace(self.points, np.asarray(labels, dtype=np.float64), self.keys, regression)
+
     def generate(self, preset: str, n: int, noise: float, seed: int) -> None:
         """Replace all points with a generated data set."""
         points, labels = datasets.generate(preset, n, noise, seed)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from engine import limits
 from gui.widgets.controls import DEFAULT_SPEED
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,34 @@ has pulled the classes apart so far that the output's straight dashed line separ
 """
 
 
+def set_up_experiment(win: MainWindow, experiment: Experiment) -> None:
+    """Load an experiment or lesson, self-contained: data, network, features, every setting,
+    speed, fresh weights and history, the true gradient (one undo step)."""
+    c = win.controls
+    c.play.setChecked(False)
+    win.undo_stack.beginMacro(experiment.title)
+    if c.task.currentData():
+        c.task.setCurrentIndex(0)
+    with QSignalBlocker(c.preset), QSignalBlocker(c.noise), QSignalBlocker(c.point_count), \
+            QSignalBlocker(c.activation):
+        c.preset.setCurrentIndex(c.preset.findData(experiment.preset))
+        c.noise.setValue(int(round(experiment.noise * 100)))
+        c.point_count.setValue(experiment.points)
+        c.activation.setCurrentIndex(c.activation.findData(experiment.activation))
+    c.pictures.mark(experiment.preset)
+    win.model.generate(experiment.preset, experiment.points, experiment.noise, win._seed)
+    win.config_presenter.change_config(
+        experiment.title, hidden=experiment.hidden, activations=experiment.activations(),
+        features=experiment.features, learning_rate=experiment.learning_rate, optimizer=experiment.optimizer,
+        batch_size=experiment.batch_size, regularization=None, reg_rate=0.0)
+    win.undo_stack.endMacro()
+    c.speed.setCurrentIndex(c.speed.findData(experiment.speed))
+    win.controller.set_surrogate(False)
+    c.reset.click()  # fresh weights and history: nothing carried over from before
+    if experiment.advice:
+        win.statusBar().showMessage(experiment.advice, 15000)
+
+
 class GuideDialog(QDialog):
     """A non-modal guide with one button per experiment."""
 
@@ -112,31 +144,3 @@ class GuideDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(text, 1)
         layout.addLayout(buttons)
-
-
-def set_up(window, experiment: Experiment, seed: int) -> None:
-    """Load an experiment or lesson, self-contained: data, network, features, every setting,
-    speed, fresh weights and history, the true gradient (one undo step)."""
-    c = window.controls
-    c.play.setChecked(False)
-    window.undo_stack.beginMacro(experiment.title)
-    if c.task.currentData():
-        c.task.setCurrentIndex(0)
-    with QSignalBlocker(c.preset), QSignalBlocker(c.noise), QSignalBlocker(c.point_count), \
-            QSignalBlocker(c.activation):
-        c.preset.setCurrentIndex(c.preset.findData(experiment.preset))
-        c.noise.setValue(int(round(experiment.noise * 100)))
-        c.point_count.setValue(experiment.points)
-        c.activation.setCurrentIndex(c.activation.findData(experiment.activation))
-    c.pictures.mark(experiment.preset)
-    window.model.generate(experiment.preset, experiment.points, experiment.noise, seed)
-    window.config_presenter.change_config(
-        experiment.title, hidden=experiment.hidden, activations=experiment.activations(),
-        features=experiment.features, learning_rate=experiment.learning_rate, optimizer=experiment.optimizer,
-        batch_size=experiment.batch_size, regularization=None, reg_rate=0.0)
-    window.undo_stack.endMacro()
-    c.speed.setCurrentIndex(c.speed.findData(experiment.speed))
-    window.controller.set_surrogate(False)
-    c.reset.click()  # fresh weights and history: nothing carried over from before
-    if experiment.advice:
-        window.statusBar().showMessage(experiment.advice, 15000)

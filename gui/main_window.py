@@ -42,9 +42,10 @@ from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
-from gui.guide import Experiment, GuideDialog, set_up
+from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.lessons_panel import open_lessons
 from gui.space_actions import SpacePresenter
+from gui.step_lesson import StepLesson
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
@@ -100,6 +101,10 @@ class MainWindow(QMainWindow):
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
         self._build_menus()
         self._connect()
+        self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
+                                      self._on_reset_click, self)
+        self.configuration.changed.connect(lambda before, after: self.step_lesson.activations_changed(
+            before.architecture.activations, after.architecture.activations))
         self._frames = 0
         self._fps = 0.0
         self._fps_clock = time.perf_counter()
@@ -267,7 +272,6 @@ class MainWindow(QMainWindow):
         n.neuron_count_requested.connect(p.set_neuron_count)
         n.activation_requested.connect(p.set_layer_activation)
         self.notice.sigmoid_requested.connect(p.switch_step_to_sigmoid)
-        self.notice.surrogate_requested.connect(lambda: ctl.set_surrogate(True))
         ctl.trainer_restarted.connect(lambda: self.statusBar().showMessage(
             "The trainer process stopped unexpectedly; a new one took over with fresh weights. "
             "Your points and settings are kept.", 10000))
@@ -293,6 +297,7 @@ class MainWindow(QMainWindow):
 
     def _on_reset_click(self) -> None:
         self.controls.play.setChecked(False)
+        self.step_lesson.turn_off_surrogate()  # a fresh start is a fresh lesson: the true gradient
         self.controller.reset()
 
     def _on_picture_click(self, preset: str) -> None:
@@ -323,8 +328,8 @@ class MainWindow(QMainWindow):
         return open_lessons(self, number)
 
     def set_up_experiment(self, experiment: Experiment) -> None:
-        """Load an experiment or lesson, self-contained, as one undo step (see ``guide.set_up``)."""
-        set_up(self, experiment, self._seed)
+        """Load one of the guide's experiments, self-contained (one undo step)."""
+        set_up_experiment(self, experiment)
         if experiment.space_layer is not None:
             self.space.show(experiment.space_layer)
 
@@ -386,6 +391,7 @@ class MainWindow(QMainWindow):
                 self.controls.play.setChecked(False)
                 self.controls.set_playing(False)
                 self.controls.play.blockSignals(False)
+        self.step_lesson.snapshot(snap)
         self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)

@@ -29,7 +29,9 @@ def test_the_wheel_installs_only_the_apps_packages_with_an_spdx_licence(tmp_path
     names = zipfile.ZipFile(wheel).namelist()
     info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
     assert {n.split("/")[0] for n in names} == {"engine", "gui", "main.py", info}
-    assert not [n for n in names if n.endswith((".png", ".csv"))]  # no screenshots, no test data
+    # no screenshots, no test data; the only pictures are the icon the window loads at run time
+    assert not [n for n in names if n.endswith((".png", ".csv")) and not n.startswith("gui/icons/")]
+    assert "gui/icons/neural-sandbox.svg" in names
     assert f"{info}/licenses/LICENSE" in names
     metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
     assert "License-Expression: MIT" in metadata.splitlines()

@@ -9,10 +9,11 @@ above the canvas.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QIcon, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -48,6 +49,7 @@ REGULARIZATION_NAMES = (("None", None), ("L1", "l1"), ("L2", "l2"))
 PRESET_NAMES = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Two Gaussians",
                 "spiral": "Spiral", "moons": "Moons", "plane": "Plane (regression)",
                 "multigauss": "Multi-Gaussian (regression)"}
+MIXED = "mixed"  # the activation list's entry while the hidden layers differ
 
 
 def _combo(items, tip: str, current) -> QComboBox:
@@ -281,6 +283,27 @@ class Controls(QWidget):
         layout.addWidget(self.label_choice)
         layout.addLayout(tool_row)
         return bar
+
+    def show_activations(self, activations: Sequence[str]) -> None:
+        """Show the hidden layers' activation, or "Mixed" when they differ (never a value not in force)."""
+        combo = self.activation
+        mixed = combo.findData(MIXED)
+        combo.blockSignals(True)
+        if len(set(activations)) > 1:
+            if mixed < 0:
+                combo.addItem("Mixed", MIXED)
+                mixed = combo.count() - 1
+                # Shown, never chosen: picking an activation sets every layer to it.
+                model = combo.model()
+                if isinstance(model, QStandardItemModel):
+                    model.item(mixed).setEnabled(False)
+            combo.setCurrentIndex(mixed)
+        else:
+            if activations:
+                combo.setCurrentIndex(combo.findData(activations[0]))
+            if mixed >= 0:
+                combo.removeItem(mixed)
+        combo.blockSignals(False)
 
     def set_regression(self, regression: bool) -> None:
         """Offer the presets of the task (classification or regression)."""

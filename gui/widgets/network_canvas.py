@@ -49,6 +49,7 @@ def _tint_argb(colour: np.ndarray) -> np.ndarray:
 # A multiclass output neuron's map shows its class's probability in its class's colour.
 _CLASS_ARGB = [_tint_argb(c) for c in palette.CLASS_COLORS]
 _ORANGE, _BLUE = class_color(0), class_color(1)
+_MARK = class_color(4)  # vermillion: the surrogate-gradient mark
 
 
 def feature_levels(bounds: tuple[float, float], resolution: int = TILE) -> np.ndarray:
@@ -89,6 +90,7 @@ class NetworkCanvas(QWidget):
         self._biases = np.zeros(0)
         self._probe: list[tuple[int, float]] | None = None  # (cell index, value) while probing
         self._tinted = 0  # how many output tiles (the last ones) are drawn in class colours
+        self._marked: list[int] = []  # hidden layers (from 0) marked as using the surrogate gradient
         self.set_structure(list(DEFAULT_FEATURES), list(limits.DEFAULT_HIDDEN), 1)
 
     # ------------------------------------------------------------------ structure
@@ -168,6 +170,32 @@ class NetworkCanvas(QWidget):
         pen = QPen(QColor(*mixed), float(width))
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         return pen
+
+    def set_marked_layers(self, layers: Sequence[int]) -> None:
+        """Mark hidden layers ``layers`` (from 0): their step passes a surrogate gradient backwards."""
+        self._marked = [k for k in layers if k < len(self._sizes) - 1]
+        self.update()
+
+    @property
+    def marked_layers(self) -> list[int]:
+        """The hidden layers (from 0) drawn with the surrogate mark."""
+        return list(self._marked)
+
+    def _paint_marks(self, painter: QPainter) -> None:
+        """A dashed frame and the word "surrogate" around each marked layer's column."""
+        pen = QPen(_MARK, 1.6, Qt.PenStyle.DashLine)
+        painter.setFont(self._font)
+        for k in self._marked:
+            cells = self._layout.neuron_cells[k]
+            c = self._layout.cell
+            left, top = cells[:, 0].min() - 5, cells[:, 1].min() - 5
+            frame = QRectF(left, top, c + 10, cells[:, 1].max() - top + c + 5)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(frame, 4, 4)
+            label = QRectF(frame.center().x() - 40, frame.bottom() + 1, 80, 14)
+            painter.setPen(_MARK)
+            painter.drawText(label, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), "surrogate")
 
     # ------------------------------------------------------------------ per frame
     def show_snapshot(self, snap: Snapshot) -> bool:
@@ -280,6 +308,7 @@ class NetworkCanvas(QWidget):
             painter.drawRect(rect)
         if self._probe is not None:
             self._paint_probe(painter)
+        self._paint_marks(painter)
         self._paint_labels(painter, active)
         painter.end()
 

@@ -204,6 +204,8 @@ class NetworkView(QWidget):
         self._hidden: list[int] = []
         self.layers_minus.setObjectName("layers-minus")
         self.layers_plus.setObjectName("layers-plus")
+        self._activations: list[str] = []
+        self._surrogate = False
         self.layers_minus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) - 1))
         self.layers_plus.clicked.connect(lambda: self.layer_count_requested.emit(len(self._hidden) + 1))
         for layer, header in enumerate(self.header.layers, start=1):
@@ -230,6 +232,21 @@ class NetworkView(QWidget):
             header.show_layer(neurons, activation)
         self.header.show_layers(min(n_layers, MAX_LAYERS))
         self.canvas.set_structure(active_features, hidden, n_outputs)
+        self._activations = list(activations)
+        self._mark_surrogate()
+
+    def show_surrogate(self, on: bool) -> None:
+        """Mark every step layer while the surrogate gradient is on (it changes what backprop does there)."""
+        self._surrogate = bool(on)
+        self._mark_surrogate()
+
+    def _mark_surrogate(self) -> None:
+        steps = [k for k, name in enumerate(self._activations) if name == "step"]
+        self.canvas.set_marked_layers(steps if self._surrogate else [])
+        for k, header in enumerate(self.header.layers[: len(self._activations)]):
+            marked = self._surrogate and k in steps
+            header.combo.setToolTip("This layer's activation" + (
+                ": step, with a surrogate gradient backwards (a heuristic; turn it off in Training)" if marked else ""))
 
     def update_snapshot(self, snap: Snapshot) -> None:
         """Restyle the maps, links and bias marks from a snapshot (stale shapes are skipped)."""

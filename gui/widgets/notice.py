@@ -12,10 +12,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from engine.snapshot import Snapshot
 
-STEP_TEXT = (
-    "<b>Training has stalled: no gradient reaches the hidden layers.</b> Step is flat beside its jump, so "
-    "f′(s) = 0, and backprop multiplies every δ below a step layer by it: only the output layer still learns."
-)
 STEP_WHY = (
     "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. Backprop "
     "multiplies every δ below a step layer by that 0 (δˡ = Σ w δˡ⁺¹ · f′(s)), so no weight there ever changes."
@@ -30,12 +26,54 @@ HINT_TEXT = ("Left click adds a point of the chosen class, right click one of th
 TEXT_LINES = 3  # lines of text the slot keeps room for
 
 
+def _layers(numbers: list[int], total: int) -> str:
+    """[1, 2] -> "layers 1–2"; the last weight layer is called the output layer."""
+    names = ["the output layer" if n == total else f"layer {n}" for n in numbers]
+    hidden = [n for n in numbers if n != total]
+    if len(hidden) > 2 and hidden == list(range(hidden[0], hidden[-1] + 1)):
+        names = [f"layers {hidden[0]}–{hidden[-1]}"] + (["the output layer"] if total in numbers else [])
+    elif len(hidden) == 2:
+        names = [f"layers {hidden[0]} and {hidden[1]}"] + (["the output layer"] if total in numbers else [])
+    return " and ".join(names)
+
+
+def blocked_layers(activations: tuple[str, ...] | list[str]) -> tuple[list[int], list[int]]:
+    """Weight layers (1..L) a step blocks, and those that still learn.
+
+    Hidden layer k (from 1) is made by weight layer k; a step there has slope 0, so every
+    weight layer from the input up to the step layer nearest the output gets no gradient.
+    """
+    total = len(activations) + 1
+    steps = [k for k, name in enumerate(activations, start=1) if name == "step"]
+    last = max(steps, default=0)
+    return list(range(1, last + 1)), list(range(last + 1, total + 1))
+
+
+def step_text(activations: tuple[str, ...] | list[str]) -> str:
+    """The stalled notice for these hidden activations: which layers get zero gradient, which still learn."""
+    blocked, learning = blocked_layers(activations)
+    total = len(activations) + 1
+    get, learn = ("gets" if len(blocked) == 1 else "get"), ("learns" if len(learning) == 1 else "learn")
+    return (f"<b>Stalled: {_layers(blocked, total)} {get} exactly zero gradient.</b> Step is flat beside its "
+            f"jump (f′(s) = 0), so backprop passes no δ below a step layer. Only {_layers(learning, total)} "
+            f"still {learn}.")
+
+
+def switched_text(activations: tuple[str, ...] | list[str]) -> str:
+    """The notice for a trained network just switched to step: it keeps what it learned, learns no more."""
+    blocked, learning = blocked_layers(activations)
+    total = len(activations) + 1
+    return (f"<b>Switched to step: the network keeps what it learned, but {_layers(blocked, total)} can no "
+            f"longer learn anything new</b> (step's slope is 0). Only {_layers(learning, total)} still "
+            f"{'learns' if len(learning) == 1 else 'learn'}. To see step fail, start over with fresh weights.")
+
+
 def step_stalled(snap: Snapshot) -> bool:
     """True when a step layer blocks every gradient below it (and the surrogate is off)."""
     if snap.step_surrogate or "step" not in snap.activations or snap.epoch == 0:
         return False
-    last_step = max(i for i, name in enumerate(snap.activations) if name == "step")
-    return all(norm == 0.0 for norm in snap.gradient_norms[: last_step + 1])
+    blocked, _ = blocked_layers(snap.activations)
+    return all(snap.gradient_norms[k - 1] == 0.0 for k in blocked)
 
 
 class Notice(QFrame):
@@ -45,6 +83,8 @@ class Notice(QFrame):
     sigmoid_requested = Signal()
     # The user chose the straight-through surrogate gradient for step.
     surrogate_requested = Signal()
+    # The user chose to start over (Reset) with the step network.
+    restart_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,17 +94,22 @@ class Notice(QFrame):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.restart = QPushButton("Start over with step")
+        self.restart.setObjectName("notice-restart")
+        self.restart.setToolTip("New initial weights for this step network (Reset): watch it fail to learn")
+        self.restart.clicked.connect(self.restart_requested)
         self.to_sigmoid = QPushButton("Switch step to sigmoid")
         self.to_sigmoid.setObjectName("notice-sigmoid")
         self.to_sigmoid.setToolTip("Keep the weights, give the neurons a smooth slope backprop can follow")
         self.to_sigmoid.clicked.connect(self.sigmoid_requested)
-        self.surrogate = QPushButton("Use a surrogate gradient")
+        self.surrogate = QPushButton("Surrogate gradient")
         self.surrogate.setObjectName("notice-surrogate")
         self.surrogate.setToolTip(
             "Keep step in the forward pass, but let backprop pretend its slope is a sigmoid's "
             "(a straight-through estimator: a heuristic, not the true gradient)")
         self.surrogate.clicked.connect(self.surrogate_requested)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.restart)
         buttons.addWidget(self.to_sigmoid)
         buttons.addWidget(self.surrogate)
         buttons.addStretch(1)
@@ -74,24 +119,32 @@ class Notice(QFrame):
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
         self.kind = ""
+        self._switched_run: int | None = None  # the run in which a trained network was switched to step
         self.hide()
+
+    def mark_switched(self, run: int) -> None:
+        """A trained network of run ``run`` was just switched to step: say so until the weights start over."""
+        self._switched_run = run
 
     def show_for(self, snap: Snapshot) -> None:
         """Show the notice that fits the snapshot (or hide)."""
         if snap.diverged:
             kind, text = "diverged", DIVERGED_TEXT
+        elif snap.run == self._switched_run and "step" in snap.activations and not snap.step_surrogate:
+            kind, text = "switched", switched_text(snap.activations)
         elif step_stalled(snap):
-            kind, text = "step", STEP_TEXT
+            kind, text = "step", step_text(snap.activations)
         elif snap.message:
             kind, text = "message", snap.message
         else:
             kind, text = "", ""
-        if kind == self.kind and (kind != "message" or self.text.text() == text):
+        if kind == self.kind and self.text.text() == text:
             return
         self.kind = kind
         self.text.setText(text)
         self.text.setToolTip(STEP_WHY if kind == "step" else "")
-        self.to_sigmoid.setVisible(kind == "step")
+        self.restart.setVisible(kind == "switched")
+        self.to_sigmoid.setVisible(kind in ("step", "switched"))
         self.surrogate.setVisible(kind == "step")
         self.setVisible(bool(kind))
         if kind:

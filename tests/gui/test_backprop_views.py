@@ -25,8 +25,13 @@ def test_step_notice_appears_for_a_step_network_and_not_for_tanh(qtbot, window):
     assert not window.notice.isVisible()
     window.controls.activation.setCurrentIndex(window.controls.activation.findData("step"))
     train(window, 5)
+    # Trained, then switched: the weights are kept, and the notice says what that means.
     qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=60000)
-    assert window.notice.kind == "step"
+    assert window.notice.kind == "switched" and "keeps what it learned" in window.notice.text.text()
+    window.notice.restart.click()  # "Start over with step": fresh weights
+    assert window.controller.wait_until(lambda s: s.epoch == 0, timeout=60)
+    train(window, 5)
+    qtbot.waitUntil(lambda: window.notice.kind == "step", timeout=60000)
     assert "flat" in window.notice.text.text()
     # One way on: switch to sigmoid, keeping the weights; the notice goes away.
     window.notice.to_sigmoid.click()

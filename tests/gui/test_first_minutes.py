@@ -60,7 +60,6 @@ def test_a_remembered_size_is_clamped_to_the_current_screen(qtbot, tmp_path, mon
 def test_on_a_laptop_screen_every_control_is_usable_without_scrolling(qtbot, window, size):
     window.showNormal()
     window.resize(*size)
-    window._share_width(size[0])
     qtbot.wait(50)
     c = window.controls
     assert window.controls_scroll.verticalScrollBar().maximum() == 0  # no scrolling needed
