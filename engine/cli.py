@@ -16,6 +16,7 @@ import numpy as np
 
 from engine import csvio, datasets, limits, maps, palette, png
 from engine.errors import EngineError
+from engine.export_code import FLAVORS, write_code
 from engine.features import FEATURES, check_features
 from engine.losses import TASKS
 from engine.network import Network
@@ -136,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--save-model", metavar="FILE.json", type=_file)
     p.add_argument("--plot", metavar="FILE.png", type=_file, help="render the decision map with the points")
+    p.add_argument("--export-code", metavar="FILE.py", type=_file, help="the trained network as a Python file")
+    p.add_argument("--code-flavor", choices=list(FLAVORS), default="numpy", help="numpy (default) or torch")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -344,7 +347,8 @@ def render_plot(problem: Problem, size: int = 480) -> np.ndarray:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output that cannot be written before training starts (EngineError naming the option and path)."""
-    for option, path in (("--save-model", args.save_model), ("--plot", args.plot)):
+    for option, path in (("--save-model", args.save_model), ("--plot", args.plot),
+                         ("--export-code", args.export_code)):
         if path is not None:
             try:
                 csvio.check_target(path)
@@ -397,6 +401,9 @@ def _train(argv: Sequence[str] | None) -> int:
             with np.errstate(over="ignore", invalid="ignore"):
                 image = render_plot(problem)
             png.write_png(args.plot, image)
+        if args.export_code is not None:
+            write_code(args.export_code, problem.net, problem.features, args.code_flavor)
+            progress(f"exported the network{kept} as {args.code_flavor} code to {args.export_code}")
     except OSError as problem_text:  # the error names the user's path, never the temporary file
         return _fail(f"cannot write {problem_text.filename}: {problem_text.strerror}")
     if args.json:
