@@ -51,7 +51,7 @@ class FilePresenter(QObject):
         self.files.opened.connect(self._on_file_opened)
         self.files.touched.connect(lambda _: self._fill_recent_menu())
         self.recent_menu: QMenu | None = None
-        self.exports = ExportPresenter(self.files, self.capture, parent_widget)  # code and animation
+        self.exports = ExportPresenter(self.files, self.capture, parent_widget, notify)  # code and animation
         self.autosaver: Autosaver | None = None
         self.settings_problems: list[str] = []  # remembered settings that were invalid and ignored
         self.autosave_warning = AutosaveWarning(parent_widget)
@@ -129,6 +129,8 @@ class FilePresenter(QObject):
         add("Export &model…", lambda: self.export_model())
         add("Export as &code…", lambda: self.exports.export_code(),
             tip="The trained network as a standalone Python file (numpy, or torch)")
+        add("Export &animation…", lambda: self.exports.export_animation(),
+            tip="Train a copy of the network from new weights and save the decision map's changes as a GIF")
         menu.addSeparator()
         add("&Quit", self.widget.close, QKeySequence.StandardKey.Quit)
 
