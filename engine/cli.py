@@ -15,7 +15,9 @@ from typing import Any, NoReturn
 import numpy as np
 
 from engine import csvio, datasets, limits, maps, palette, png
+from engine.animate import Recorder, check_animation_target, write_animation
 from engine.errors import EngineError
+from engine.export_code import FLAVORS, write_code
 from engine.features import FEATURES, check_features
 from engine.losses import TASKS
 from engine.network import Network
@@ -136,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--save-model", metavar="FILE.json", type=_file)
     p.add_argument("--plot", metavar="FILE.png", type=_file, help="render the decision map with the points")
+    p.add_argument("--export-code", metavar="FILE.py", type=_file, help="the trained network as a Python file")
+    p.add_argument("--code-flavor", choices=list(FLAVORS), default="numpy", help="numpy (default) or torch")
+    p.add_argument("--animate", metavar="FILE.gif", type=_file, help="an animation of the training (.gif or .mp4)")
+    p.add_argument("--frames", type=_within(limits.MIN_FRAMES, limits.MAX_FRAMES, _count),
+                   default=limits.DEFAULT_FRAMES, help=f"frames of the animation (default {limits.DEFAULT_FRAMES})")
+    p.add_argument("--frame-size", type=_within(limits.MIN_ANIMATION_SIZE, limits.MAX_ANIMATION_SIZE, _count),
+                   default=limits.DEFAULT_ANIMATION_SIZE, help="the animation's width and height in pixels")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -269,9 +278,10 @@ def _finite_or_none(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
 
 
-def run(problem: Problem, epochs: int, progress: Callable[[str], object]) -> dict[str, Any]:
+def run(problem: Problem, epochs: int, progress: Callable[[str], object],
+        observe: Callable[[int, float], object] | None = None) -> dict[str, Any]:
     """Train for ``epochs``; stop at the first non-finite loss, keeping the last finite weights (as the
-    window does). Returns the JSON summary."""
+    window does). ``observe(epoch, train_loss)`` is called after every finite epoch. Returns the JSON summary."""
     from engine.features import transform
 
     net, trainer = problem.net, problem.trainer
@@ -294,6 +304,8 @@ def run(problem: Problem, epochs: int, progress: Callable[[str], object]) -> dic
                      f"weights (epoch {diverged_at - 1})")
             break
         last_finite[...] = net.params
+        if observe is not None:
+            observe(epoch, train_loss)
         history.append({"epoch": problem.epoch_offset + epoch, "train_loss": _finite_or_none(train_loss),
                         "test_loss": _finite_or_none(test_loss)})
         if epoch % report_every == 0 or epoch == epochs:
@@ -344,12 +356,20 @@ def render_plot(problem: Problem, size: int = 480) -> np.ndarray:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output that cannot be written before training starts (EngineError naming the option and path)."""
-    for option, path in (("--save-model", args.save_model), ("--plot", args.plot)):
+    for option, path in (("--save-model", args.save_model), ("--plot", args.plot),
+                         ("--export-code", args.export_code)):
         if path is not None:
             try:
                 csvio.check_target(path)
             except OSError as problem:
                 raise EngineError(f"{option} {path}: cannot write it ({problem.strerror})") from None
+    if args.animate is not None:
+        try:
+            check_animation_target(args.animate)
+        except OSError as problem:
+            raise EngineError(f"--animate {args.animate}: cannot write it ({problem.strerror})") from None
+        except EngineError as problem:  # not .gif or .mp4, or .mp4 without ffmpeg
+            raise EngineError(f"--animate {problem}") from None
 
 
 def _pct(value: float | None) -> str:
@@ -378,7 +398,9 @@ def _train(argv: Sequence[str] | None) -> int:
             print(line, file=sys.stderr)
 
     started = time.perf_counter()
-    summary = run(problem, args.epochs, progress)
+    recorder = None if args.animate is None else \
+        Recorder(problem.net, args.epochs, args.frames, problem.epoch_offset)
+    summary = run(problem, args.epochs, progress, observe=recorder)
     elapsed = time.perf_counter() - started
     final = summary["final"]
     progress(
@@ -397,6 +419,15 @@ def _train(argv: Sequence[str] | None) -> int:
             with np.errstate(over="ignore", invalid="ignore"):
                 image = render_plot(problem)
             png.write_png(args.plot, image)
+        if args.export_code is not None:
+            write_code(args.export_code, problem.net, problem.features, args.code_flavor)
+            progress(f"exported the network{kept} as {args.code_flavor} code to {args.export_code}")
+        if recorder is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                count = write_animation(args.animate, problem, recorder.kept, args.frame_size)
+            progress(f"wrote {count} frames to {args.animate}")
+    except EngineError as problem_text:  # ffmpeg failed
+        return _fail(str(problem_text))
     except OSError as problem_text:  # the error names the user's path, never the temporary file
         return _fail(f"cannot write {problem_text.filename}: {problem_text.strerror}")
     if args.json:

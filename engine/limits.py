@@ -59,3 +59,12 @@ def check_layer_sizes(sizes: list[int]) -> str | None:
     if not MIN_NEURONS <= sizes[-1] <= MAX_CLASSES:
         return f"{sizes[-1]} outputs (a network has 1 to {MAX_CLASSES}, one per class)"
     return check_hidden(sizes[1:-1])
+
+# Animations (train --animate, File -> Export animation).
+DEFAULT_FRAMES = 60
+MIN_FRAMES = 2
+MAX_FRAMES = 1000
+DEFAULT_ANIMATION_SIZE = 400  # pixels, square
+MIN_ANIMATION_SIZE = 100
+MAX_ANIMATION_SIZE = 1600
+DEFAULT_ANIMATION_EPOCHS = 300  # the window's suggestion when the session has trained fewer

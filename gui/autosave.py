@@ -1,6 +1,6 @@
 """Autosave and recovery: nothing the user drew is ever lost.
 
-A second after each change, and every few seconds while training, the session is captured
+A second after the first unsaved change, and every 1.5 s while training, the session is captured
 on the GUI thread (an immutable copy) and written atomically on a worker thread. Each
 window owns one *slot* of the data folder (``autosave.json``, or ``autosave-window2.json``
 when another window holds the first), guarded by a ``QLockFile``: a lock left by a crash
@@ -164,9 +164,13 @@ class Autosaver(QObject):
             self._timer.start(DELAY_MS)
 
     def changed(self) -> None:
-        """Something changed: save a second from now (later changes push it back)."""
+        """Something changed: save at most a second from the first unsaved change.
+
+        Later changes do not push the save back, so a long brush stroke or a stream of edits
+        is still saved every second or so.
+        """
         self._dirty = True
-        if not self.held and self.usable:
+        if not self.held and self.usable and not self._timer.isActive():
             self._timer.start(DELAY_MS)
 
     def progressed(self) -> None:

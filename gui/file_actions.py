@@ -31,6 +31,7 @@ from gui.autosave import TRAINING_MS, Autosaver, AutosaveWarning, data_dir, fold
 from gui.config_actions import ConfigPresenter
 from gui.config_model import Configuration
 from gui.controller import Controller
+from gui.export_actions import ExportPresenter
 from gui.files import FileManager
 from gui.undo import StateCommand
 
@@ -50,6 +51,7 @@ class FilePresenter(QObject):
         self.files.opened.connect(self._on_file_opened)
         self.files.touched.connect(lambda _: self._fill_recent_menu())
         self.recent_menu: QMenu | None = None
+        self.exports = ExportPresenter(self.files, self.capture, parent_widget, notify)  # code and animation
         self.autosaver: Autosaver | None = None
         self.settings_problems: list[str] = []  # remembered settings that were invalid and ignored
         self.autosave_warning = AutosaveWarning(parent_widget)
@@ -125,6 +127,10 @@ class FilePresenter(QObject):
             export.addAction(action)
         add("Export &loss history…", lambda: self.export_history())
         add("Export &model…", lambda: self.export_model())
+        add("Export as &code…", lambda: self.exports.export_code(),
+            tip="The trained network as a standalone Python file (numpy, or torch)")
+        add("Export &animation…", lambda: self.exports.export_animation(),
+            tip="Train a copy of the network from new weights and save the decision map's changes as a GIF")
         menu.addSeparator()
         add("&Quit", self.widget.close, QKeySequence.StandardKey.Quit)
 
