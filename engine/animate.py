@@ -116,10 +116,7 @@ def _points_layer(scene: Scene, bounds: maps.Bounds, size: int) -> tuple[np.ndar
     for pts, labels, ring in ((scene.train_points, scene.train_labels, (255, 255, 255)),
                               (scene.test_points, scene.test_labels, (40, 40, 40))):
         for (x, y), label in zip(pts, labels):
-            if scene.net.task == "regression":
-                color = palette.diverging_lut(strength=1.0)[int(np.clip((label + 1) * 127.5, 0, 255))]
-            else:
-                color = palette.CLASS_COLORS[int(label) % len(palette.CLASS_COLORS)]
+            color = palette.point_color(scene.net.task, label)
             cx, cy = (x - bounds.low) * scale, (bounds.high - y) * scale
             png.draw_disc(layer, cx, cy, radius, color, ring)
             png.draw_disc(mask, cx, cy, radius, (1, 1, 1), (1, 1, 1))

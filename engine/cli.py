@@ -346,10 +346,7 @@ def render_plot(problem: Problem, size: int = 480) -> np.ndarray:
     for pts, labels, ring in ((problem.train_points, problem.train_labels, (255, 255, 255)),
                               (problem.test_points, problem.test_labels, (40, 40, 40))):
         for (x, y), label in zip(pts, labels):
-            if problem.net.task == "regression":
-                color = palette.diverging_lut(strength=1.0)[int(np.clip((label + 1) * 127.5, 0, 255))]
-            else:
-                color = palette.CLASS_COLORS[int(label) % len(palette.CLASS_COLORS)]
+            color = palette.point_color(problem.net.task, label)
             png.draw_disc(image, (x - bounds.low) * scale, (bounds.high - y) * scale, 3.0, color, ring)
     return image
 

@@ -66,3 +66,10 @@ def map_rgb(task: str, outputs: np.ndarray, discretize: bool = False) -> np.ndar
     lut = diverging_lut()
     index = np.clip(np.round((value + 1.0) * 0.5 * 255), 0, 255).astype(np.intp)
     return lut[index]
+
+
+def point_color(task: str, label: float) -> np.ndarray:
+    """RGB (3,) uint8 of one drawn point: its class colour, or its value's colour in regression."""
+    if task == "regression":
+        return np.asarray(diverging_lut(strength=1.0)[int(np.clip((label + 1) * 127.5, 0, 255))])
+    return np.asarray(CLASS_COLORS[int(label) % len(CLASS_COLORS)])
