@@ -69,7 +69,8 @@ MIN_ANIMATION_SIZE = 100
 MAX_ANIMATION_SIZE = 1600
 DEFAULT_ANIMATION_EPOCHS = 300  # the window's suggestion when the session has trained fewer
 
-# Compare mode (View -> Compare): run A may lead run B by at most this many seconds of training
-# (and at least COMPARE_LEAD_MIN epochs); B never runs ahead of A.
-COMPARE_LEAD_SECONDS = 0.1
+# Compare mode (View -> Compare): B never runs ahead of A, and A leads B by at most a lead that
+# starts at COMPARE_LEAD_MIN epochs and doubles (up to COMPARE_LEAD_MAX) whenever B catches up with
+# a playing A, i.e. whenever the lead, not B's own speed, was what held the two back.
 COMPARE_LEAD_MIN = 2
+COMPARE_LEAD_MAX = 500
