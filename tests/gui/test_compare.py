@@ -248,3 +248,24 @@ def test_compare_screenshot_shows_both_runs_trained(tmp_path):
     assert "Traceback" not in result.stderr
     with Image.open(out) as image:
         assert image.width >= 1300 and image.height >= 700  # the 1366x768 screen, less the window's frame
+
+
+def test_a_b_that_diverges_pauses_alone_and_play_starts_it_again(compare, qtbot):
+    presenter = compare.compare
+    a, b = compare.controller, presenter.b
+    choose(qtbot, compare.controls.task, "Regression")  # both runs: a new task starts both over
+    choose(qtbot, presenter.panel.value, "learning rate 10")
+    choose(qtbot, presenter.panel.kind, "activation")
+    choose(qtbot, presenter.panel.value, "linear")  # a linear network at rate 10 blows up within epochs
+    qtbot.waitUntil(lambda: b.latest.settings.learning_rate == 10.0 and b.latest.activations[0] == "linear"
+                    and b.latest.task == "regression" and a.latest.task == "regression", timeout=20000)
+    compare.controls.play.click()
+    qtbot.waitUntil(lambda: b.latest.diverged, timeout=30000)
+    diverged_at = b.latest.epoch
+    qtbot.waitUntil(lambda: a.latest.epoch >= diverged_at + 200, timeout=30000)  # A is not held by a stopped B
+    assert "diverged" in presenter.panel.figures["B"].text()
+    compare.controls.play.click()  # pause
+    qtbot.waitUntil(lambda: not a.latest.playing, timeout=20000)
+    sent = presenter._b_play_seq
+    compare.controls.play.click()  # Play acts on both: B tries again from its last finite weights (and blows up)
+    qtbot.waitUntil(lambda: presenter._b_play_seq > sent and b.latest.seq >= presenter._b_play_seq, timeout=20000)
