@@ -71,6 +71,6 @@ DEFAULT_ANIMATION_EPOCHS = 300  # the window's suggestion when the session has t
 
 # Compare mode (View -> Compare): B never runs ahead of A, and A leads B by at most a lead that
 # starts at COMPARE_LEAD_MIN epochs and doubles (up to COMPARE_LEAD_MAX) whenever B catches up with
-# a playing A, i.e. whenever the lead, not B's own speed, was what held the two back.
+# a playing A held at its limit, i.e. whenever the lead, not B's speed or the pace, held both back.
 COMPARE_LEAD_MIN = 2
 COMPARE_LEAD_MAX = 500
