@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from gui import theme
 from gui.guide import Experiment
 from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
 from gui.widgets.feedforward import FeedforwardView
@@ -170,6 +171,7 @@ class LessonsPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.MarkdownText)
         self.note.setMinimumHeight(self.note.fontMetrics().lineSpacing() * 6)  # room for the note: nothing moves
+        theme.follow(self.note, lambda _colours: self._style_note())
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
         self.next = QPushButton("Next ▶")
@@ -272,11 +274,19 @@ class LessonsPanel(QWidget):
         """The after-run note, or (before the run) where it will appear: the panel never jumps."""
         if done:
             self.note.setText("**What just happened.** " + self.lesson.after)
-            self.note.setStyleSheet("QLabel { background: #eef6ee; border: 1px solid #9c9; padding: 4px; }")
         else:
             self.note.setText("*Answer the question, press Run, then read here what just happened.*")
-            self.note.setStyleSheet("QLabel { color: #666; border: 1px dashed #bbb; padding: 4px; }")
         self.note_shown = done
+        self._style_note()
+
+    def _style_note(self) -> None:
+        colours = theme.current()
+        if self.note_shown:
+            self.note.setStyleSheet(f"QLabel {{ background: {colours.note_background}; "
+                                    f"border: 1px solid {colours.note_border}; padding: 4px; }}")
+        else:
+            self.note.setStyleSheet(f"QLabel {{ color: {colours.muted}; border: 1px dashed {colours.faint}; "
+                                    "padding: 4px; }")
 
     def run(self) -> None:
         """Play the lesson's run; the note follows when its epochs are done or training stops."""

@@ -38,6 +38,7 @@ from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.lessons_panel import open_lessons
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
+from gui.theme import ThemePresenter
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
@@ -232,17 +233,12 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
             self.addAction(action)
-        self.space.build_menu(self.menuBar())
+        self.theme = ThemePresenter(self, self.settings, self.autosaver is not None)
+        self.theme.build_menu(self.space.build_menu(self.menuBar()))
         help_menu = self.menuBar().addMenu("&Help")
-        guide = QAction("&Guide and experiments", self)
-        guide.setShortcut(QKeySequence("F1"))
-        guide.triggered.connect(self.show_guide)
-        help_menu.addAction(guide)
-        lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
-        lessons.setShortcut(QKeySequence("F2"))
-        about = QAction("&About Neural Sandbox", self)
-        about.triggered.connect(self._show_about)
-        help_menu.addAction(about)
+        help_menu.addAction("&Guide and experiments", self.show_guide).setShortcut(QKeySequence("F1"))
+        help_menu.addAction("&Lessons", lambda: self.show_lessons()).setShortcut(QKeySequence("F2"))
+        help_menu.addAction("&About Neural Sandbox", self._show_about)
 
     def _connect(self) -> None:
         c, ctl = self.controls, self.controller

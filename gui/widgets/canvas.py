@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from engine.maps import Bounds
-from gui import colors
+from gui import colors, theme
 from gui.data_model import DataModel
 
 TOOLS = ("point", "brush", "eraser", "pick")
@@ -57,7 +57,7 @@ class DataCanvas(pg.PlotWidget):
     point_picked = Signal(int)
 
     def __init__(self, model: DataModel, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.model = model
         self.tool = "point"
         self.current_class = 0
@@ -89,6 +89,11 @@ class DataCanvas(pg.PlotWidget):
         self.set_bounds(Bounds())
         model.changed.connect(self.refresh_points)
         self.refresh_points()
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Axes and margins in the theme's colours (the map and the points keep theirs)."""
+        theme.style_plot(self, colours)
 
     # ------------------------------------------------------------------ drawing
     def set_bounds(self, bounds: Bounds) -> None:
@@ -120,7 +125,7 @@ class DataCanvas(pg.PlotWidget):
             fill = value_color(colour / (REGRESSION_BINS - 1) * 2 - 1)
         else:
             fill = colors.class_color(colour)
-        pen = pg.mkPen(30, 30, 30, width=1.6) if is_test else pg.mkPen(255, 255, 255, width=1.2)
+        pen = pg.mkPen(*theme.TEST_OUTLINE, width=1.6) if is_test else pg.mkPen(*theme.POINT_OUTLINE, width=1.2)
         return {"brush": pg.mkBrush(fill), "pen": pen, "size": 7, "symbol": "s" if is_test else "o"}
 
     def _item(self, key: tuple[int, bool]) -> pg.ScatterPlotItem:

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from engine.explain import explain_neuron
 from engine.features import transform
+from gui import theme
+from gui.colors import class_color, translucent
 from gui.widgets.inspector import network_from
 
 SLIDER_SCALE = 100  # slider steps per unit: weights and bias to two decimals
@@ -135,17 +137,19 @@ class ActivationView(QWidget):
         row = QHBoxLayout()
         self.plots = []
         for label in ("f(s)", "f′(s)"):
-            plot = pg.PlotWidget(background="w")
+            plot = pg.PlotWidget()
             plot.setMinimumHeight(130)
-            plot.setTitle(label, color="k", size="9pt")
+            plot.setTitle(label, size="9pt")
             plot.setXRange(-6, 6)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
             plot.setMinimumWidth(120)
-            curve = plot.plot(pen=pg.mkPen("#0072B2", width=2))
-            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(213, 94, 0, 140))
+            curve = plot.plot()
+            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(translucent(class_color(4), 140)))
             plot.addItem(dots)
             self.plots.append((plot, curve, dots))
+            theme.follow(plot, lambda colours, plot=plot, curve=curve: (
+                theme.style_plot(plot, colours), curve.setPen(pg.mkPen(colours.series[0], width=2))))
             row.addWidget(plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -261,7 +265,6 @@ class RatesView(QWidget):
     """Lesson 6: three learning rates, each trained afresh; their loss curves side by side."""
 
     RATES = (("Too small: 0.0001", 0.0001), ("Right: 0.03", 0.03), ("Too large: 10", 10.0))
-    COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#E69F00")
 
     def __init__(self, window, start_run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -277,17 +280,29 @@ class RatesView(QWidget):
             button.clicked.connect(lambda _=False, r=rate: self.try_rate(r))
             buttons.addWidget(button)
             self.buttons.append(button)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(170)
         self.plot.setLogMode(False, True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "training loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-5, 5), brush=pg.mkBrush(255, 255, 255, 210))
+        self.legend = self.plot.addLegend(offset=(-5, 5))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.plot)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Plot, legend and the runs' curves in the theme's colours."""
+        theme.style_plot(self.plot, colours)
+        theme.style_legend(self.legend, colours)
+        for i, item in enumerate(self.plot.getPlotItem().listDataItems()):
+            item.setPen(pg.mkPen(self._colour(i, colours), width=2))
+
+    @staticmethod
+    def _colour(i: int, colours: theme.Theme) -> str:
+        return colours.series[i % len(colours.series)]
 
     def try_rate(self, rate: float) -> None:
         """Set the learning rate (an undoable edit, as the control does), start afresh and run."""
@@ -309,7 +324,7 @@ class RatesView(QWidget):
         self.plot.clear()
         self.legend.clear()
         for i, (name, (x, y)) in enumerate(self.curves.items()):
-            self.plot.plot(x, y, pen=pg.mkPen(self.COLOURS[i % len(self.COLOURS)], width=2), name=name)
+            self.plot.plot(x, y, pen=pg.mkPen(self._colour(i, theme.current()), width=2), name=name)
 
     def set_point(self, point, snap) -> None:
         """Not about the mouse."""

@@ -176,10 +176,8 @@ class NetworkView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAutoFillBackground(True)  # one white surface behind the controls and the diagram
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.white)
-        self.setPalette(palette)
+        self.setAutoFillBackground(True)  # one surface behind the controls and the diagram, as the plots'
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         self.layers_minus = _button("−", "One hidden layer fewer")
         self.layers_plus = _button("+", "One hidden layer more")
         self.layers_label = QLabel()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
+from gui import theme
 
 STEP_WHY = (
     "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. Backprop "
@@ -90,7 +91,8 @@ class Notice(QFrame):
         super().__init__(parent)
         self.setObjectName("notice")
         self.setAccessibleName("Notice")
-        self.setStyleSheet("Notice { background: #fff4d6; border: 1px solid #e69f00; }")
+        theme.follow(self, lambda colours: self.setStyleSheet(
+            f"Notice {{ background: {colours.notice_background}; border: 1px solid {colours.notice_border}; }}"))
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -161,7 +163,7 @@ class NoticeSlot(QWidget):
         self.hint.setObjectName("canvas-hint")
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.hint.setStyleSheet("color: #555;")
+        theme.follow(self.hint, lambda colours: theme.text_style(self.hint, colours.muted))
         notice.setParent(self)
         button = notice.to_sigmoid.sizeHint().height()
         self.setFixedHeight(TEXT_LINES * self.fontMetrics().lineSpacing() + button + 16)
