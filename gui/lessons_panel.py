@@ -29,6 +29,7 @@ from shiboken6 import isValid
 
 from gui import theme
 from gui.guide import Experiment
+from gui.keyboard import describe
 from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
 from gui.widgets.feedforward import FeedforwardView
 from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView, NeuronView, RatesView
@@ -143,6 +144,7 @@ class LessonsPanel(QWidget):
         self.title.setWordWrap(True)
         self.text = QTextBrowser()
         self.text.setObjectName("lesson-text")
+        describe(self.text, "Lesson text", "The lesson: read it, then predict, run and read what happened")
         self.text.setOpenExternalLinks(False)
         predict = QGroupBox("Predict first")
         self.question = QLabel()
@@ -152,15 +154,18 @@ class LessonsPanel(QWidget):
         self.prediction = QLineEdit()
         self.prediction.setObjectName("lesson-prediction")
         self.prediction.setPlaceholderText("Your prediction, before you press Run")
+        describe(self.prediction, "Your prediction", "Write what you expect before you press Run (kept for you only)")
         box = QVBoxLayout(predict)
         box.addWidget(self.question)
         box.addWidget(self.prediction)
         self.view_box = QVBoxLayout()
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("lesson-run")
+        self.run_button.setAccessibleName("Run the lesson")
         self.run_button.setToolTip("Play the lesson's training run, then read what just happened")
         self.setup_button = QPushButton("Set up again")
         self.setup_button.setObjectName("lesson-setup")
+        self.setup_button.setAccessibleName("Set up again")
         self.setup_button.setToolTip("Start this lesson over: data, network and settings as the lesson sets them")
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button)
@@ -174,8 +179,10 @@ class LessonsPanel(QWidget):
         theme.follow(self.note, lambda _colours: self._style_note())
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
+        describe(self.back, "Previous lesson", "The previous lesson")
         self.next = QPushButton("Next ▶")
         self.next.setObjectName("lesson-next")
+        describe(self.next, "Next lesson", "The next lesson")
         self.progress = QLabel()
         self.progress.setObjectName("lesson-progress")
         self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)

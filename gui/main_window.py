@@ -35,6 +35,7 @@ from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
+from gui.keyboard import keep_tab_order
 from gui.lessons_panel import open_lessons
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
         self._build_menus()
         self._connect()
+        keep_tab_order(self)
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
                                       self._on_reset_click, self)
         self.configuration.changed.connect(lambda before, after: self.step_lesson.activations_changed(
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls in it, not to the panel
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         self.network.setObjectName("network")
         self.network.setAccessibleName("Network view")

@@ -79,6 +79,9 @@ class LayerSpaceView(QWidget):
                           "Show the two directions along which the layer's activations vary most")
         self.replace = _named(QCheckBox("Replace the canvas"), "space_replace",
                               "Show this view in the canvas's place instead of beside it")
+        for widget, accessible in ((self.layer_box, "Layer space of layer"), (self.pca, "Principal directions"),
+                                   (self.replace, "Replace the canvas")):
+            widget.setAccessibleName(accessible)
         self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.title = _named(QLabel(), "space_title")
         self.note = _named(QLabel(), "space_note")

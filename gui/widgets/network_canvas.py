@@ -117,6 +117,15 @@ class NetworkCanvas(QWidget):
         """Each link's pen width in pixels (n_links,), in the layout's link order."""
         return self._link_widths
 
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Neurons in each weight layer, 1..L (the hidden layers, then the output)."""
+        return list(self._sizes)
+
+    def mark_cell(self, neuron: tuple[int, int] | None, feature: str | None) -> None:
+        """Outline a neuron (l, j) or a feature as the pointer does (the keyboard's mark), or neither."""
+        self._set_hover(neuron, feature)
+
     def tile_index(self, l: int, j: int) -> int:
         """The atlas tile of neuron j in weight layer l (1..L)."""
         return len(FEATURE_NAMES) + sum(self._sizes[: l - 1]) + j
@@ -174,8 +183,10 @@ class NetworkCanvas(QWidget):
     @staticmethod
     def _pen(colour: QColor, width: float, strength: float, surface: str) -> QPen:
         """An opaque pen of ``colour`` mixed with the ``surface`` colour: translucent lines cost 4-6x more."""
-        under = QColor(surface).getRgb()[:3]
-        mixed = [round(u + (c - u) * strength) for c, u in zip(colour.getRgb()[:3], under, strict=True)]
+        under = QColor(surface)
+        mixed = [round(u + (c - u) * strength) for c, u in ((colour.red(), under.red()),
+                                                            (colour.green(), under.green()),
+                                                            (colour.blue(), under.blue()))]
         pen = QPen(QColor(*mixed), float(width))
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         return pen
@@ -320,6 +331,9 @@ class NetworkCanvas(QWidget):
             self._paint_probe(painter)
         self._paint_marks(painter)
         self._paint_labels(painter, active)
+        if self.hasFocus():  # the keyboard is here: a frame says so
+            painter.setPen(QPen(QColor(colours.highlight), 2.0))
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         painter.end()
 
     def _paint_labels(self, painter: QPainter, active: list[int]) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from engine.snapshot import Snapshot
 from gui import theme
+from gui.keyboard import describe
 
 STEP_WHY = (
     "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. Backprop "
@@ -98,15 +99,18 @@ class Notice(QFrame):
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.restart = QPushButton("Start over with step")
         self.restart.setObjectName("notice-restart")
-        self.restart.setToolTip("New initial weights for this step network (Reset): watch it fail to learn")
+        describe(self.restart, "Start over with step",
+                 "New initial weights for this step network (Reset): watch it fail to learn")
         self.restart.clicked.connect(self.restart_requested)
         self.to_sigmoid = QPushButton("Switch step to sigmoid")
         self.to_sigmoid.setObjectName("notice-sigmoid")
-        self.to_sigmoid.setToolTip("Keep the weights, give the neurons a smooth slope backprop can follow")
+        describe(self.to_sigmoid, "Switch step to sigmoid",
+                 "Keep the weights, give the neurons a smooth slope backprop can follow")
         self.to_sigmoid.clicked.connect(self.sigmoid_requested)
         self.surrogate = QPushButton("Surrogate gradient")
         self.surrogate.setObjectName("notice-surrogate")
-        self.surrogate.setToolTip(
+        describe(
+            self.surrogate, "Surrogate gradient",
             "Keep step in the forward pass, but let backprop pretend its slope is a sigmoid's "
             "(a straight-through estimator: a heuristic, not the true gradient)")
         self.surrogate.clicked.connect(self.surrogate_requested)
