@@ -290,6 +290,8 @@ class LiveSession:
         if keyframe.layer_sizes != tuple(self.net.layer_sizes):
             raise EngineError(f"the keyframe is of a {list(keyframe.layer_sizes)} network, "
                               f"not this {self.net.layer_sizes} one")
+        if self.preview is None and self.epoch > self.recorder.last_epoch:
+            self.recorder.record(self.net, self.epoch)  # the live end, exactly as training paused
         self.playing = False
         self.preview = (keyframe, keyframe.network(self.task, step_surrogate=self.step_surrogate),
                         keyframe.network(self.task, "float32"))

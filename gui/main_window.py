@@ -36,6 +36,7 @@ from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.lessons_panel import open_lessons
+from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
+        self.replay = ReplayPresenter(self)  # the timeline under the plots
         self._build_menus()
         self._connect()
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
@@ -252,7 +254,7 @@ class MainWindow(QMainWindow):
         c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
         c.pictures.chosen.connect(self._on_picture_click)
         c.show_test.toggled.connect(self.canvas.set_show_test)
-        c.classes.idClicked.connect(self._on_class_change)
+        c.classes.idClicked.connect(lambda i: setattr(self.canvas, "current_class", i))
         c.tools.idClicked.connect(lambda i: setattr(self.canvas, "tool", TOOLS[i]))
         c.clear.clicked.connect(self.model.clear)
         c.value.valueChanged.connect(self._on_value_change)
@@ -299,9 +301,6 @@ class MainWindow(QMainWindow):
             self.config_presenter.regenerate()  # the same data set again: a new draw, as Regenerate does
         elif index >= 0:
             combo.setCurrentIndex(index)
-
-    def _on_class_change(self, index: int) -> None:
-        self.canvas.current_class = index
 
     def _on_value_change(self, value: int) -> None:
         self.canvas.regression_value = value / 100.0
@@ -387,6 +386,7 @@ class MainWindow(QMainWindow):
         self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
+        self.replay.draw(snap)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
