@@ -76,3 +76,8 @@ MAX_KEYFRAMES = 400  # kept in the window's memory; when full, the most crowded 
 MAX_KEYFRAME_BYTES = 4 * 2**20  # and at most this many bytes of weights (a big network keeps fewer)
 MAX_SESSION_KEYFRAMES = 64  # kept in a session file (thinned the same way when saving)
 MAX_SESSION_KEYFRAME_VALUES = 60_000  # weights and biases over all of a session's keyframes (about 1.2 MB)
+
+# Compare mode (View -> Compare): run A may lead run B by at most this many seconds of training
+# (and at least COMPARE_LEAD_MIN epochs); B never runs ahead of A.
+COMPARE_LEAD_SECONDS = 0.1
+COMPARE_LEAD_MIN = 2

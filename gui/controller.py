@@ -51,6 +51,8 @@ class Controller(QObject):
     trainer_restarted = Signal()
     # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
     gradient_checked = Signal(object)
+    # Emitted (GUI thread) with each snapshot once it is the latest (compare mode aligns two runs by it).
+    snapshot_arrived = Signal(object)
 
     def __init__(self, model: DataModel, config: ConfigModel, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -213,6 +215,7 @@ class Controller(QObject):
         if not snap.replay:
             self.live = snap
         self._fresh = True
+        self.snapshot_arrived.emit(snap)
 
     @property
     def run(self) -> int:

@@ -29,6 +29,7 @@ from engine.datasets import REGRESSION_PRESETS
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
 from gui.backprop_actions import BackpropPresenter
+from gui.compare_actions import ComparePresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
         self.replay = ReplayPresenter(self)  # the timeline under the plots
         self._build_menus()
+        self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
                                       self._on_reset_click, self)
@@ -242,9 +244,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(guide)
         lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
         lessons.setShortcut(QKeySequence("F2"))
-        about = QAction("&About Neural Sandbox", self)
-        about.triggered.connect(self._show_about)
-        help_menu.addAction(about)
+        help_menu.addAction("&About Neural Sandbox", lambda: QMessageBox.about(
+            self, "Neural Sandbox", "Draw points, shape a network, and watch backpropagation train it."))
 
     def _connect(self) -> None:
         c, ctl = self.controls, self.controller
@@ -396,10 +397,6 @@ class MainWindow(QMainWindow):
         if self.controls.play.isChecked() and snap is not None and snap.playing:
             text += f"   {snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
         self.status.setText(text)
-
-    def _show_about(self) -> None:
-        QMessageBox.about(self, "Neural Sandbox",
-                          "Draw points, shape a network, and watch backpropagation train it.")
 
     # ------------------------------------------------------------- scripting
     def config(self) -> Configuration:
