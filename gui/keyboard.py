@@ -3,9 +3,9 @@
 Qt's default tab order is the order widgets were created in, which here is not the order on
 screen (the drawing tools are built with the left panel, the network view before the plots).
 ``tab_order`` lists the window's controls as they sit on screen -- the left panel top to
-bottom, the network view (its buttons, then the diagram), the loss plot, then the right column: drawing tools, notice,
-canvas, layer space -- and ``apply_tab_order`` chains them. The inspector and lessons docks
-follow in Qt's order.
+bottom, the network view (its buttons, then the diagram), the loss plot, the timeline, then
+the right column: drawing tools, notice, canvas, layer space -- and ``apply_tab_order``
+chains them. The docks (inspector, lessons) and compare mode's panel follow in Qt's order.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def tab_order(window: MainWindow) -> list[QWidget]:
     middle: list[QWidget] = [network.layers_minus, network.layers_plus]
     for header in network.header.layers:
         middle += [header.minus, header.plus, header.combo]
-    middle += [network.canvas, window.loss_plot.log_scale]
+    timeline = window.replay.timeline
+    middle += [network.canvas, window.loss_plot.log_scale, timeline.slider, timeline.live, timeline.resume]
     notice = window.notice
     space = window.space.view
     right: list[QWidget] = [*c.classes.buttons(), c.value, *c.tools.buttons(), c.clear,

@@ -38,6 +38,7 @@ from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.keyboard import keep_tab_order
 from gui.lessons_panel import open_lessons
+from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
 from gui.theme import ThemePresenter
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
+        self.replay = ReplayPresenter(self)  # the timeline under the plots
         self._build_menus()
         self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
@@ -243,7 +245,8 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&Guide and experiments", self.show_guide).setShortcut(QKeySequence("F1"))
         help_menu.addAction("&Lessons", lambda: self.show_lessons()).setShortcut(QKeySequence("F2"))
-        help_menu.addAction("&About Neural Sandbox", self._show_about)
+        help_menu.addAction("&About Neural Sandbox", lambda: QMessageBox.about(
+            self, "Neural Sandbox", "Draw points, shape a network, and watch backpropagation train it."))
 
     def _connect(self) -> None:
         c, ctl = self.controls, self.controller
@@ -385,6 +388,7 @@ class MainWindow(QMainWindow):
         self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
+        self.replay.draw(snap)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
@@ -394,10 +398,6 @@ class MainWindow(QMainWindow):
         if self.controls.play.isChecked() and snap is not None and snap.playing:
             text += f"   {snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
         self.status.setText(text)
-
-    def _show_about(self) -> None:
-        QMessageBox.about(self, "Neural Sandbox",
-                          "Draw points, shape a network, and watch backpropagation train it.")
 
     # ------------------------------------------------------------- scripting
     def config(self) -> Configuration:
