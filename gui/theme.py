@@ -151,7 +151,9 @@ def apply(choice: str) -> Theme:
     if isinstance(app, QApplication):
         if app.style().name().lower() != "fusion":
             app.setStyle("Fusion")  # native styles ignore parts of the palette (Windows, macOS)
-        app.setPalette(palette_for(theme))
+        palette = palette_for(theme)
+        if app.palette() != palette:  # a new palette restyles every widget: only when it changes
+            app.setPalette(palette)
     changed = theme is not _current
     _current = theme
     if changed:

@@ -321,15 +321,16 @@ class DataCanvas(pg.PlotWidget):
         ev.accept()
 
     def focusInEvent(self, ev: QFocusEvent) -> None:  # Qt override
-        """Keyboard focus: a frame round the plane and the crosshair appear."""
+        """Keyboard focus: a frame round the plane and the crosshair appear (the network shows it once moved)."""
         super().focusInEvent(ev)
-        self.move_crosshair(*self._cross)
+        self._draw_crosshair()
 
     def focusOutEvent(self, ev: QFocusEvent) -> None:  # Qt override
-        """The frame and the crosshair go with the focus."""
+        """The frame and the crosshair go with the focus, and the network stops showing its point."""
         super().focusOutEvent(ev)
         self._draw_crosshair()
-        self.hovered.emit(None)
+        if not self.underMouse():
+            self.hovered.emit(None)
 
     def leaveEvent(self, ev) -> None:  # Qt override
         """The mouse left the canvas."""

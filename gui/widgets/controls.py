@@ -291,7 +291,8 @@ class Controls(QWidget):
         # The chosen class and tool in the highlight colour: Fusion's pressed look is faint, in the dark nearly gone.
         theme.follow(bar, lambda colours: bar.setStyleSheet(
             f"QToolButton:checked {{ background: {colours.highlight}; color: {colours.highlighted_text}; "
-            f"border: 1px solid {colours.highlight}; border-radius: 3px; padding: 2px 3px; }}"))
+            f"border: 1px solid {colours.highlight}; border-radius: 3px; padding: 2px 3px; }}"
+            f"QToolButton:checked:focus {{ border: 2px solid {colours.text}; padding: 1px 2px; }}"))
         return bar
 
     def show_activations(self, activations: Sequence[str]) -> None:

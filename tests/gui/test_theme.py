@@ -132,3 +132,19 @@ def test_the_theme_submenu_offers_three_choices_with_tooltips(window) -> None:
     assert isinstance(themes, QMenu)
     assert [a.text() for a in themes.actions()] == ["&Light", "&Dark", "&System"]
     assert all(a.toolTip() and a.isCheckable() for a in themes.actions())
+
+
+def test_compare_mode_turns_dark_too_and_run_a_stays_visible(qtbot) -> None:
+    win = make_window(qtbot, preset="circle")
+    qtbot.keyClick(win, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)  # View -> Compare two runs
+    panel = win.compare.panel
+    assert panel is not None
+    win.theme.choose("dark")
+    assert plot_background(panel.plot) == QColor(theme.DARK.base)
+    assert all(plot_background(canvas) == QColor(theme.DARK.base) for canvas in panel.canvases.values())
+    a_pen = panel.curves["A"].opts["pen"].color()
+    assert a_pen == QColor(theme.DARK.text)  # near white on the dark plot, not the light theme's near black
+    assert theme.DARK.text in panel.titles["A"].styleSheet()
+    win.theme.choose("light")
+    assert panel.curves["A"].opts["pen"].color() == QColor(theme.LIGHT.text)
+    win.close()
