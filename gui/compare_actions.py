@@ -170,7 +170,7 @@ class ComparePresenter(QObject):
             else np.zeros((0, 3))
         seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in snap.weights),
                                       tuple(b_.tolist() for b_ in snap.biases), snap.epoch))
-        self.a.restore_history(history, seq)
+        self.a.restore_history(history, seq, tuple(b.keyframes.keyframes))  # B's run replays in A
 
     def _on_file_opened(self, kind: str, path: str, _result: object) -> None:
         """An opened session or model replaced run A's network: compare mode ends, keeping it."""
