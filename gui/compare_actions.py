@@ -7,9 +7,9 @@ A; B follows:
 
 - **Aligned epochs.** B is held (``HoldAt``) at the epoch A last reported, so B never runs ahead
   of A; A is held at B's epoch plus a short lead, so a slower B is waited for. The lead starts
-  at ``limits.COMPARE_LEAD_MIN`` epochs and doubles (to ``COMPARE_LEAD_MAX``) each time B
-  catches up with a playing A that is waiting at its hold: then each waits for the other, and
-  the round trip of the holds, not B's speed or the chosen pace, is the bottleneck. Play, Pause
+  at ``limits.COMPARE_LEAD_MIN`` epochs and doubles (to ``COMPARE_LEAD_MAX``) each time both
+  trainers report that they wait at their holds: then each waits for the other, and the round
+  trip of the holds, not B's speed or the chosen pace, is the bottleneck. Play, Pause
   and Step reach B through the holds: B plays whenever it is behind A and stops where A stopped.
 - **One start.** Whenever either run starts over (Reset, a new shape, a new class, a new
   difference, a restarted trainer), both are reset with one shared seed, so two networks of one
@@ -286,10 +286,8 @@ class ComparePresenter(QObject):
         if not (self._trusted("A", a_snap) and self._trusted("B", b_snap)):
             return
         assert a_snap is not None and b_snap is not None
-        hold_a = self._hold["A"]
-        waited = hold_a is not None and a_snap.epoch >= hold_a and b_snap.epoch >= a_snap.epoch
-        if run == "B" and a_snap.playing and waited:
-            self.lead = min(limits.COMPARE_LEAD_MAX, 2 * self.lead)  # each waited for the other: a longer leash
+        if a_snap.held and b_snap.held:  # each waits for the other: the holds' round trip is the bottleneck
+            self.lead = min(limits.COMPARE_LEAD_MAX, 2 * self.lead)
         self._send_hold("B", b, a_snap.epoch)
         self._send_hold("A", self.a, None if b_snap.diverged else b_snap.epoch + self.lead)
         if (not b_snap.playing and not b_snap.diverged and b_snap.n_train > 0 and b_snap.epoch < a_snap.epoch
