@@ -247,3 +247,21 @@ def test_a_session_opened_over_a_running_one_replaces_the_timeline(qtbot, window
 def test_the_timeline_has_stable_names(window):
     for name in ("timeline", "replay-label", "back-to-live", "continue-here"):
         assert window.findChild(QWidget, name) is not None, name
+
+
+def test_drawing_a_point_while_replaying_keeps_the_replay_and_step_goes_live(qtbot, window):
+    live = train(window, 60)
+    drag_timeline(window, 4)
+    before = replayed(window)
+    canvas = window.canvas
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(5.5, 5.5))
+    ctl = window.controller
+    assert ctl.wait_until(lambda s: s.n_train + s.n_test == live.n_train + live.n_test + 1, 20)
+    after = settle(window)
+    assert after.replay and after.epoch == before.epoch  # the same keyframe, measured on the new points
+    np.testing.assert_array_equal(after.weights[0], before.weights[0])
+    qtbot.mouseClick(window.controls.step, Qt.MouseButton.LeftButton)  # Step: back to live, one epoch on
+    stepped = settle(window)
+    assert not stepped.replay and stepped.epoch == live.epoch + 1
+    window._on_frame()
+    assert window.replay.timeline.label.text() == "Live"
