@@ -102,7 +102,10 @@ def test_dragging_the_timeline_back_shows_the_recorded_network_in_every_view(qtb
     assert snap.train_loss == pytest.approx(net.loss(X, m.labels[~m.test_mask].astype(int)), rel=1e-12)
     assert f"{snap.train_loss:.4f}" in window.loss_plot.figures.text()
     assert all(marker.isVisible() and marker.value() == keyframe.epoch for marker in window.replay.markers)
-    assert snap.layer_space is not None  # the layer-space view is computed from the keyframe too
+    space = snap.layer_space  # the layer-space view is computed from the keyframe too
+    hidden = keyframe.network(snap.task, "float32").activations(
+        transform(m.points, list(snap.features), np.float32))[1]
+    np.testing.assert_allclose(space.points, hidden[:, list(space.neurons)], rtol=1e-5, atol=1e-6)
     # training stayed where it was: back to live shows the same network as before
     timeline.live.click()
     back = settle(window)
