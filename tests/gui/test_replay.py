@@ -82,7 +82,7 @@ def test_dragging_the_timeline_back_shows_the_recorded_network_in_every_view(qtb
     drag_timeline(window, position)
     snap = replayed(window, keyframe.epoch)
     timeline = window.replay.timeline
-    assert timeline.label.text() == f"Replaying epoch {keyframe.epoch}"
+    assert timeline.label.text() == f"Replaying epoch {keyframe.epoch} of 200"
     assert window.controls.epoch.text() == f"Epoch {keyframe.epoch}" and "#E69F00" in window.controls.epoch.styleSheet()
     assert timeline.live.isEnabled() and timeline.resume.isEnabled()
     weights, biases = keyframe.arrays()
