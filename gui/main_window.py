@@ -29,15 +29,19 @@ from engine.datasets import REGRESSION_PRESETS
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
 from gui.backprop_actions import BackpropPresenter
+from gui.compare_actions import ComparePresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
+from gui.keyboard import keep_tab_order
 from gui.lessons_panel import open_lessons
+from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
+from gui.theme import ThemePresenter
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
@@ -91,8 +95,11 @@ class MainWindow(QMainWindow):
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
+        self.replay = ReplayPresenter(self)  # the timeline under the plots
         self._build_menus()
+        self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
+        keep_tab_order(self)
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
                                       self._on_reset_click, self)
         self.configuration.changed.connect(lambda before, after: self.step_lesson.activations_changed(
@@ -139,6 +146,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls in it, not to the panel
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         self.network.setObjectName("network")
         self.network.setAccessibleName("Network view")
@@ -232,17 +240,13 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
             self.addAction(action)
-        self.space.build_menu(self.menuBar())
+        self.theme = ThemePresenter(self, self.settings, self.autosaver is not None)
+        self.theme.build_menu(self.space.build_menu(self.menuBar()))
         help_menu = self.menuBar().addMenu("&Help")
-        guide = QAction("&Guide and experiments", self)
-        guide.setShortcut(QKeySequence("F1"))
-        guide.triggered.connect(self.show_guide)
-        help_menu.addAction(guide)
-        lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
-        lessons.setShortcut(QKeySequence("F2"))
-        about = QAction("&About Neural Sandbox", self)
-        about.triggered.connect(self._show_about)
-        help_menu.addAction(about)
+        help_menu.addAction("&Guide and experiments", self.show_guide).setShortcut(QKeySequence("F1"))
+        help_menu.addAction("&Lessons", lambda: self.show_lessons()).setShortcut(QKeySequence("F2"))
+        help_menu.addAction("&About Neural Sandbox", lambda: QMessageBox.about(
+            self, "Neural Sandbox", "Draw points, shape a network, and watch backpropagation train it."))
 
     def _connect(self) -> None:
         c, ctl = self.controls, self.controller
@@ -252,7 +256,7 @@ class MainWindow(QMainWindow):
         c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
         c.pictures.chosen.connect(self._on_picture_click)
         c.show_test.toggled.connect(self.canvas.set_show_test)
-        c.classes.idClicked.connect(self._on_class_change)
+        c.classes.idClicked.connect(lambda i: setattr(self.canvas, "current_class", i))
         c.tools.idClicked.connect(lambda i: setattr(self.canvas, "tool", TOOLS[i]))
         c.clear.clicked.connect(self.model.clear)
         c.value.valueChanged.connect(self._on_value_change)
@@ -299,9 +303,6 @@ class MainWindow(QMainWindow):
             self.config_presenter.regenerate()  # the same data set again: a new draw, as Regenerate does
         elif index >= 0:
             combo.setCurrentIndex(index)
-
-    def _on_class_change(self, index: int) -> None:
-        self.canvas.current_class = index
 
     def _on_value_change(self, value: int) -> None:
         self.canvas.regression_value = value / 100.0
@@ -387,6 +388,7 @@ class MainWindow(QMainWindow):
         self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
+        self.replay.draw(snap)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
@@ -396,10 +398,6 @@ class MainWindow(QMainWindow):
         if self.controls.play.isChecked() and snap is not None and snap.playing:
             text += f"   {snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
         self.status.setText(text)
-
-    def _show_about(self) -> None:
-        QMessageBox.about(self, "Neural Sandbox",
-                          "Draw points, shape a network, and watch backpropagation train it.")
 
     # ------------------------------------------------------------- scripting
     def config(self) -> Configuration:
