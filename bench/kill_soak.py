@@ -59,8 +59,11 @@ def run_round(folder: Path, round_: int, rng: random.Random) -> tuple[int, list[
     kill_at = time.time() + rng.uniform(2.5, 6.0)
     shown: list[tuple[float, float]] = []
     os.set_blocking(child.stdout.fileno(), False)
+    pending = ""  # a non-blocking read can end inside a line: keep the part until its newline arrives
     while time.time() < kill_at:
-        for line in child.stdout.readlines():
+        pending += child.stdout.read() or ""
+        *lines, pending = pending.split("\n")
+        for line in lines:
             _, x, t = line.split()
             shown.append((float(x), float(t)))
         time.sleep(0.02)
