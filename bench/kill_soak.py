@@ -61,7 +61,10 @@ def run_round(folder: Path, round_: int, rng: random.Random) -> tuple[int, list[
     os.set_blocking(child.stdout.fileno(), False)
     pending = ""  # a non-blocking read can end inside a line: keep the part until its newline arrives
     while time.time() < kill_at:
-        pending += child.stdout.read() or ""
+        try:
+            pending += os.read(child.stdout.fileno(), 65536).decode()  # the raw pipe: text wrappers fail here
+        except BlockingIOError:
+            pass
         *lines, pending = pending.split("\n")
         for line in lines:
             _, x, t = line.split()
