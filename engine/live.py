@@ -46,6 +46,7 @@ from engine.errors import EngineError
 from engine.explain import GradientCheck, gradient_check
 from engine.features import transform
 from engine.layer_space import LiveSpace
+from engine.live_passes import GradientPass, GridPass, PointsPass, accuracy, fresh
 from engine.network import Network
 from engine.snapshot import (
     LEVEL_MAX,
@@ -90,7 +91,12 @@ class LiveSession:
         self.check_result: GradientCheck | None = None
         self.history = History()
         self.epochs_per_second = 0.0
+        self.publish_share = 0.0  # of the trainer's time, spent on snapshots (measured by the loop)
         self._grid_cache: tuple[Any, np.ndarray] | None = None
+        # Passes listed once and replayed (engine.live_passes); each is listed again when what it binds changes.
+        self._grid_pass: GridPass | None = None
+        self._test_pass: PointsPass | None = None
+        self._gradient_pass: GradientPass | None = None
         self.space = LiveSpace()  # computed only while the window's layer-space view is open
         self._build()
 
@@ -140,6 +146,8 @@ class LiveSession:
         self.y_train = labels[train]
         self.X_test = transform(self.points[self.test_mask], features)
         self.y_test = labels[self.test_mask]
+        # The gradient norms' points, kept as one array so that their listed pass is reused.
+        self._gradient_x, self._gradient_y = self.X_train[:GRADIENT_SAMPLE], self.y_train[:GRADIENT_SAMPLE]
 
     # ------------------------------------------------------------------ commands
     def handle(self, seq: int, command: Command) -> None:
@@ -279,11 +287,12 @@ class LiveSession:
             return False
         with np.errstate(all="ignore"):
             train_loss = self.trainer.epoch(self.X_train, self.y_train)
-            test_loss = self.net.loss(self.X_test, self.y_test) if len(self.y_test) else math.nan
+            test_loss = self._test_loss() if len(self.y_test) else math.nan
         if not math.isfinite(train_loss) or not np.all(np.isfinite(self.net.params)):
             self.net.params[...] = self.last_finite
             self.playing = False
             self.diverged = True
+            self._losses = None  # measured on the weights just thrown away
             return False
         self.last_finite[...] = self.net.params
         self.epoch += 1
@@ -293,7 +302,33 @@ class LiveSession:
         self._losses = (train_loss, None if math.isnan(test_loss) else test_loss)  # the snapshot reuses them
         return True
 
+    def _test_loss(self) -> float:
+        """``net.loss`` on the test points, on a pass listed once (it also keeps their logits)."""
+        if not fresh(self._test_pass, self.net, self.X_test):
+            self._test_pass = PointsPass(self.net, self.X_test)
+        assert self._test_pass is not None
+        return self._test_pass.measure(self.y_test)
+
     # ------------------------------------------------------------------ snapshot
+    def _accuracies(self) -> tuple[float | None, float | None]:
+        """Training and test accuracy of the current weights: from the logits of the last
+        epoch's loss passes while the weights are still those, else by forward passes."""
+        net = self.net
+        if self._losses is not None:  # the last epoch measured its losses on these very weights
+            train = accuracy(net, self.trainer.last_logits, self.y_train)
+            if not len(self.y_test):
+                return train, None
+            if self._test_pass is not None and fresh(self._test_pass, net, self.X_test):
+                return train, accuracy(net, self._test_pass.logits, self.y_test)
+        return net.accuracy(self.X_train, self.y_train), net.accuracy(self.X_test, self.y_test)
+
+    def _grid(self) -> GridPass:
+        """The map grid's forward pass on the float32 twin of the network."""
+        inputs = self._grid_inputs()
+        if self._grid_pass is None or not fresh(self._grid_pass, self.eval_net, inputs):
+            self._grid_pass = GridPass(self.eval_net, inputs)
+        return self._grid_pass
+
     def _grid_inputs(self) -> np.ndarray:
         key = (self.bounds, self.arch.features)
         if self._grid_cache is None or self._grid_cache[0] != key:
@@ -306,10 +341,25 @@ class LiveSession:
         exactly zero below a step layer. Measured once per snapshot, not per epoch."""
         if not len(self.y_train):
             return (0.0,) * self.net.n_layers
-        n = GRADIENT_SAMPLE  # enough points for a faithful norm; keeps 60 snapshots a second cheap
+        # GRADIENT_SAMPLE points are enough for a faithful norm and keep 60 snapshots a second cheap.
+        if not fresh(self._gradient_pass, self.net, self._gradient_x):
+            self._gradient_pass = GradientPass(self.net, self._gradient_x, self._gradient_y)
+        assert self._gradient_pass is not None
         with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth
-            weight_grads, _ = self.net.gradients(self.X_train[:n], self.y_train[:n])
-            return tuple(float(np.sqrt(np.sum(g * g))) for g in weight_grads)
+            return self._gradient_pass.norms()
+
+    def _neuron_levels(self, grid: GridPass, output: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Every neuron's map (size_l, r, r) as levels, taken every NEURON_STRIDE-th grid cell."""
+        r, k = MAP_RESOLUTION, NEURON_STRIDE
+        # All hidden layers in one go: their activations lie stacked in the pass's buffer (with rows of ones).
+        stacked = to_levels(grid.hidden.reshape(-1, r, r)[:, ::k, ::k])
+        stacked.flags.writeable = False  # a new array each time: its slices can be handed out as they are
+        levels, top = [], 0
+        for size in self.net.layer_sizes[1:-1]:
+            levels.append(stacked[top : top + size])
+            top += size + 1
+        levels.append(frozen(to_levels(output.reshape(-1, r, r)[:, ::k, ::k])))
+        return tuple(levels)
 
     def snapshot(self) -> Snapshot:
         """Everything the window draws, computed now from the current weights."""
@@ -319,27 +369,24 @@ class LiveSession:
         r = MAP_RESOLUTION
         train_loss: float | None
         with np.errstate(all="ignore"):
-            acts = self.eval_net.activations(self._grid_inputs())
+            grid = self._grid()
+            acts = grid.run()  # a^0 .. a^L over the grid, (size_l, r * r)
             if self._losses is not None:  # the last epoch measured them on these very weights
                 train_loss, test_loss = self._losses
             else:
                 train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
                 test_loss = net.loss(self.X_test, self.y_test) if len(self.y_test) else None
             # a blown-up network's outputs overflow on the way: its accuracy is still what it is
-            train_accuracy = net.accuracy(self.X_train, self.y_train)
-            test_accuracy = net.accuracy(self.X_test, self.y_test)
-        layers = [a.reshape(r, r, -1) for a in acts]
+            train_accuracy, test_accuracy = self._accuracies()
         focus = self.focus
-        if focus is not None and 0 <= focus[0] < len(layers) and 0 <= focus[1] < layers[focus[0]].shape[2]:
+        if focus is not None and 0 <= focus[0] < len(acts) and 0 <= focus[1] < acts[focus[0]].shape[0]:
             lut = palette.diverging_lut(strength=0.8)
-            decision = lut[to_levels(layers[focus[0]][:, :, focus[1]]).astype(np.intp) * 255 // LEVEL_MAX]
+            values = acts[focus[0]][focus[1]].reshape(r, r)
+            decision = lut[to_levels(values).astype(np.intp) * 255 // LEVEL_MAX]
         else:
             focus = None
-            decision = palette.map_rgb(self.task, layers[-1], self.settings.discretize)
-        neuron_levels = tuple(
-            frozen(to_levels(a[::NEURON_STRIDE, ::NEURON_STRIDE].transpose(2, 0, 1)))
-            for a in layers[1:]
-        )
+            decision = palette.map_rgb(self.task, grid.output.reshape(r, r, -1), self.settings.discretize)
+        neuron_levels = self._neuron_levels(grid, acts[-1])
         with np.errstate(all="ignore"):
             space = self.space.compute(self.eval_net, self.arch.features, self.bounds, self.points,
                                        self.labels, self.test_mask, self.run)
@@ -357,7 +404,7 @@ class LiveSession:
             weights=tuple(frozen(w) for w in net.weights),
             biases=tuple(frozen(b) for b in net.biases),
             decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
-            epochs_per_second=self.epochs_per_second,
+            epochs_per_second=self.epochs_per_second, publish_share=self.publish_share,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check, layer_space=space,
         )

@@ -22,6 +22,7 @@ class _Pacer:
     def __init__(self) -> None:
         self.restart()
         self.rate_start, self.rate_epochs = time.perf_counter(), 0
+        self.publishing = 0.0  # seconds spent building and sending snapshots since rate_start
 
     def restart(self) -> None:
         """Training (re)started: count from now."""
@@ -36,15 +37,20 @@ class _Pacer:
         self.done += 1
         self.rate_epochs += 1
 
+    def published(self, seconds: float) -> None:
+        """A snapshot took ``seconds`` to build and send."""
+        self.publishing += seconds
+
     def rate(self, session: LiveSession) -> None:
-        """Update the session's epochs per second about twice a second."""
+        """Update the session's epochs per second and publishing share about twice a second."""
         now = time.perf_counter()
         if not session.playing:
             session.epochs_per_second = 0.0
-            self.rate_start, self.rate_epochs = now, 0
+            self.rate_start, self.rate_epochs, self.publishing = now, 0, 0.0
         elif now - self.rate_start >= 0.5:
             session.epochs_per_second = self.rate_epochs / (now - self.rate_start)
-            self.rate_start, self.rate_epochs = now, 0
+            session.publish_share = self.publishing / (now - self.rate_start)
+            self.rate_start, self.rate_epochs, self.publishing = now, 0, 0.0
 
 
 def _train_slice(session: LiveSession, pacer: _Pacer, seconds: float = 0.008) -> None:
@@ -102,6 +108,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0) -> None:
                 now = time.perf_counter()
                 if dirty and now >= next_emit:
                     snapshots.send(session.snapshot())
+                    pacer.published(time.perf_counter() - now)
                     next_emit = max(next_emit + SNAPSHOT_PERIOD, now)
                     dirty = False
                 elif dirty and not session.playing:

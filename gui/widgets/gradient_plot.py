@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from gui.series import GrowingSeries
-from gui.widgets.axes import epoch_plot, live_curve
+from gui.series import GrowingSeries, PositiveRange
+from gui.widgets.axes import epoch_plot, live_curve, log_span, round_end
 
 CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points, epoch by epoch."
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
@@ -38,6 +38,8 @@ class GradientPlot(QWidget):
         self.legend.setObjectName("gradient-legend")
         self.legend.setWordWrap(True)
         self.curves: list[pg.PlotDataItem] = []
+        self._range = PositiveRange()
+        self._shown: tuple[tuple[float, float], tuple[float, float] | None] | None = None  # the ranges set last
         self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -61,6 +63,18 @@ class GradientPlot(QWidget):
             names.append(f"<span style='color:{colour}'><b>—</b></span>&nbsp;{layer_name(l, layers)}")
         self.legend.setText(" &nbsp; ".join(names))
 
+    def _set_ranges(self, x_range: tuple[float, float], norms: tuple[float, float] | None) -> None:
+        """Round ranges (the epochs' next round end; eighths of a decade around the norms), set
+        only when they changed: each change lays the axes out again."""
+        y_range = log_span(*norms) if norms is not None else None
+        if (x_range, y_range) == self._shown:
+            return
+        self._shown = (x_range, y_range)
+        item = self.plot.getPlotItem()
+        item.setXRange(*x_range, padding=0.02)
+        if y_range is not None:
+            item.setYRange(*y_range, padding=0.05)
+
     def redraw(self, series: GrowingSeries | None) -> None:
         """Draw the gradient history (columns: epoch, then one norm per layer)."""
         if series is None or series.columns < 2:
@@ -77,8 +91,8 @@ class GradientPlot(QWidget):
             # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
             shown = np.where(positive, norms, np.nan)
             curve.setData(epochs, shown, connect="finite")
-        if len(epochs):
-            self.plot.getPlotItem().setXRange(0, max(10.0, float(epochs[-1])), padding=0.02)
+        self._set_ranges((0.0, round_end(epochs[-1]) if len(epochs) else 10.0),
+                         self._range.update(series, tuple(range(1, series.columns))))
         if zero_layers:
             self.caption.setText(f"Exactly zero gradient (nothing to draw on a log scale): {', '.join(zero_layers)}.")
         else:
