@@ -10,8 +10,8 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 LABEL_GAP = 14  # pixels kept free between two tick labels
-# Round ends for a growing axis: each step is at most 1.25 times the one before, so right after
-# the axis grows the data still fill at least 80% of it.
+# Round ends for a growing axis: each is at most 4/3 of the one before, so right after the
+# axis grows the data still fill at least three quarters of it.
 ROUND_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 LOG_STEP = 0.125  # a log axis's ends move in eighths of a decade
 
