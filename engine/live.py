@@ -92,6 +92,7 @@ class LiveSession:
         self.history = History()
         self.epochs_per_second = 0.0
         self.publish_share = 0.0  # of the trainer's time, spent on snapshots (measured by the loop)
+        self.published = 0  # snapshots made so far: the last one's serial number
         self._grid_cache: tuple[Any, np.ndarray] | None = None
         # Passes listed once and replayed (engine.live_passes); each is listed again when what it binds changes.
         self._grid_pass: GridPass | None = None
@@ -392,6 +393,7 @@ class LiveSession:
                                        self.labels, self.test_mask, self.run)
         h_epochs, h_train, h_test = self.history.take()
         self.check_result, check = None, self.check_result
+        self.published += 1
         return Snapshot(
             seq=self.seq, run=self.run, epoch=self.epoch, playing=self.playing,
             diverged=self.diverged, task=self.task, layer_sizes=tuple(net.layer_sizes),
@@ -404,7 +406,7 @@ class LiveSession:
             weights=tuple(frozen(w) for w in net.weights),
             biases=tuple(frozen(b) for b in net.biases),
             decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
-            epochs_per_second=self.epochs_per_second, publish_share=self.publish_share,
+            epochs_per_second=self.epochs_per_second, publish_share=self.publish_share, serial=self.published,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check, layer_space=space,
         )

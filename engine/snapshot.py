@@ -66,6 +66,7 @@ class Snapshot:
     gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command
     layer_space: LayerSpace | None = None  # the chosen hidden layer's space, while the view is open
     publish_share: float = 0.0  # share of the trainer's time spent building and sending snapshots, lately
+    serial: int = 0  # 1, 2, ...: this snapshot's number among those the session made (for backpressure)
 
 
 def freeze(snapshot: Snapshot) -> Snapshot:

@@ -209,10 +209,12 @@ class Controller(QObject):
         self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq)
 
     def take_fresh(self) -> Snapshot | None:
-        """The latest snapshot if it arrived since the last call, else None."""
-        if not self._fresh:
+        """The latest snapshot if it arrived since the last call, else None (the caller draws it:
+        the trainer hears so, and holds no more snapshots back for it)."""
+        if not self._fresh or self.latest is None:
             return None
         self._fresh = False
+        self.process.report_drawn(self.latest.serial)
         return self.latest
 
     def wait_until(self, condition, timeout: float = 60.0) -> bool:

@@ -35,7 +35,6 @@ from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
-from gui.lessons_panel import open_lessons
 from gui.plot_turns import PlotTurns
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
@@ -317,6 +316,8 @@ class MainWindow(QMainWindow):
 
     def show_lessons(self, number: int | None = None) -> bool:
         """Open the Lessons panel at lesson ``number`` (None: where the student left off)."""
+        from gui.lessons_panel import open_lessons  # loaded on first use: the first frame does not need it
+
         return open_lessons(self, number)
 
     def set_up_experiment(self, experiment: Experiment) -> None:

@@ -114,7 +114,9 @@ def cache_axes(plot: pg.PlotWidget) -> None:
 
 def epoch_plot(value_label: str) -> pg.PlotWidget:
     """A fixed (no mouse) plot of a value over the epochs, with a decade-labelled value axis."""
-    plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")})
+    # enableMenu=False: no context menus are built (they are never shown; building them slowed start-up)
+    plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")},
+                         enableMenu=False)
     item = plot.getPlotItem()
     item.setLabel("bottom", "epoch")
     item.setLabel("left", value_label)

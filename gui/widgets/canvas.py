@@ -58,7 +58,7 @@ class DataCanvas(pg.PlotWidget):
     point_picked = Signal(int)
 
     def __init__(self, model: DataModel, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", enableMenu=False)  # no context menu: none is built
         self.model = model
         self.tool = "point"
         self.current_class = 0

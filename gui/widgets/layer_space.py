@@ -84,7 +84,7 @@ class LayerSpaceView(QWidget):
         self.title = _named(QLabel(), "space_title")
         self.note = _named(QLabel(), "space_note")
         self.note.setWordWrap(True)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no context menu: none is built
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer space of layer"))
         top.addWidget(self.layer_box)

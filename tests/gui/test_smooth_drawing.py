@@ -25,11 +25,11 @@ def shown_everywhere(window, snap) -> bool:
 
 
 def test_while_training_the_plots_take_turns_and_each_keeps_redrawing(qtbot, window):
-    frames: list[set[str]] = []
+    frames: list[set[str]] = []  # per frame drawn: "playing" if its snapshot was, and the plots redrawn
     loss_redraw, gradient_redraw, draw = window.loss_plot.redraw, window.gradient_plot.redraw, window.draw
 
     def counted_draw(snap):
-        frames.append(set())
+        frames.append({"playing"} if snap.playing else set())
         draw(snap)
 
     def loss(*args):
@@ -45,7 +45,8 @@ def test_while_training_the_plots_take_turns_and_each_keeps_redrawing(qtbot, win
     qtbot.waitUntil(lambda: sum("loss" in f for f in frames) >= 5 and sum("gradient" in f for f in frames) >= 5,
                     timeout=30000)
     window.controls.play.click()
-    playing_frames = frames[:-3]  # the frames after the click may show the paused state: both then
+    playing_frames = [f - {"playing"} for f in frames if "playing" in f]  # paused frames redraw both
+    assert len(playing_frames) >= 10
     assert all(len(f) <= 1 for f in playing_frames), "both plots redrawn in one frame while training"
     snap = settle(window)
     qtbot.waitUntil(lambda: shown_everywhere(window, window.controller.latest), timeout=20000)
@@ -97,3 +98,21 @@ def test_log_spans_are_whole_eighths_of_a_decade_around_the_values():
         bottom, top = log_span(low, high)
         assert bottom <= np.log10(low) and top >= np.log10(high) and top > bottom
         assert (bottom * 8) == pytest.approx(round(bottom * 8)) and (top * 8) == pytest.approx(round(top * 8))
+
+
+def test_the_window_reports_each_snapshot_it_draws_to_the_trainer(qtbot, window):
+    drawn: list[int] = []
+    draw = window.draw
+
+    def recorded(snap):
+        drawn.append(snap.serial)
+        draw(snap)
+
+    window.draw = recorded
+    window.controls.play.click()
+    qtbot.waitUntil(lambda: len(drawn) >= 10, timeout=30000)
+    window.controls.play.click()
+    settle(window)
+    qtbot.waitUntil(lambda: drawn[-1] == window.controller.latest.serial, timeout=20000)
+    assert window.controller.process.drawn == drawn[-1]  # what backpressure counts on
+    assert drawn == sorted(drawn) and len(set(drawn)) == len(drawn)  # each drawn once, in order
