@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.config import Architecture, Settings
+from engine.keyframes import Keyframe
 from engine.layer_space import SpaceChoice
 
 # A refused command's message starts with its name; an unexpected failure with this.
@@ -42,7 +43,24 @@ class Step:
 
 @dataclass(frozen=True)
 class Reset:
-    """New initial weights for the same network and data."""
+    """New initial weights for the same network and data (from ``seed`` when given).
+
+    Compare mode resets both of its runs with one shared seed, so two networks of the same
+    shape start from the same weights and see the points in the same order.
+    """
+
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class HoldAt:
+    """While playing, train no further than epoch ``epoch`` (None: no limit); Step is not held.
+
+    Compare mode keeps its two runs epoch-aligned with it: run B is held at the epoch run A
+    last reported, so B never runs ahead of A.
+    """
+
+    epoch: int | None
 
 
 @dataclass(frozen=True)
@@ -126,13 +144,24 @@ class SetBias:
     value: float
 
 
+@dataclass(frozen=True, eq=False)
+class ShowKeyframe:
+    """Publish snapshots of this keyframe of run ``run`` (training pauses; its state stays), or live again (None).
+
+    A keyframe of another run (one that ended before this arrived) is ignored.
+    """
+
+    keyframe: Keyframe | None
+    run: int = 0
+
+
 @dataclass(frozen=True)
 class Stop:
     """End the trainer's loop (the child process then exits)."""
 
 
-Command = (Play | Pause | Step | Reset | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
-           | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | Stop)
+Command = (Play | Pause | Step | Reset | HoldAt | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
+           | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | ShowKeyframe | Stop)
 
 
 def name_of(command: object) -> str:

@@ -26,6 +26,7 @@ from engine.commands import (
     ApplySettings,
     CheckGradients,
     Command,
+    HoldAt,
     LoadWeights,
     Pause,
     Play,
@@ -35,6 +36,7 @@ from engine.commands import (
     SetFocus,
     SetSurrogate,
     SetWeight,
+    ShowKeyframe,
     ShowSpace,
     Step,
     Stop,
@@ -45,6 +47,7 @@ from engine.config import Architecture, Settings
 from engine.errors import EngineError
 from engine.explain import GradientCheck, gradient_check
 from engine.features import transform
+from engine.keyframes import Keyframe, KeyframeRecorder
 from engine.layer_space import LiveSpace
 from engine.live_passes import GradientPass, GridPass, PointsPass, accuracy, fresh
 from engine.network import Network
@@ -83,6 +86,7 @@ class LiveSession:
         self.bounds = maps.Bounds()
         self.focus: tuple[int, int] | None = None
         self.playing = False
+        self.hold_at: int | None = None  # while playing, train no further than this epoch (compare mode)
         self.diverged = False
         self.seq = 0
         self.run = 0
@@ -99,6 +103,9 @@ class LiveSession:
         self._test_pass: PointsPass | None = None
         self._gradient_pass: GradientPass | None = None
         self.space = LiveSpace()  # computed only while the window's layer-space view is open
+        self.recorder = KeyframeRecorder()
+        # While the window replays: the keyframe shown, as a float64 network and a float32 one for the maps.
+        self.preview: tuple[Keyframe, Network, Network] | None = None
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -113,10 +120,15 @@ class LiveSession:
     def _outputs(self) -> int:
         return int(self.labels.max()) + 1 if self.task == "multiclass" else 1
 
-    def _build(self) -> None:
-        """A new network (fresh weights) for the current architecture, task and data."""
+    @property
+    def held(self) -> bool:
+        """Playing, but at the epoch ``HoldAt`` set: wait for the limit to move."""
+        return self.playing and self.hold_at is not None and self.epoch >= self.hold_at
+
+    def _build(self, seed: int | None = None) -> None:
+        """A new network (fresh weights, from ``seed`` when given) for the current architecture, task and data."""
         sizes = [len(self.arch.features), *self.arch.hidden, self._outputs()]
-        self.run_seed = self.seed + self.run
+        self.run_seed = self.seed + self.run if seed is None else seed
         self.net = Network(
             sizes, list(self.arch.activations), self.task, seed=self.run_seed,
             step_surrogate=self.step_surrogate,
@@ -129,6 +141,8 @@ class LiveSession:
         self.run += 1
         self.diverged = False
         self.history = History()
+        self.recorder.restart(self.net, 0)
+        self.preview = None
         self._split()
 
     def _apply_settings(self) -> None:
@@ -162,6 +176,8 @@ class LiveSession:
         self.seq = seq
         self.message = ""
         self._losses = None  # a command may change weights or data: measure afresh
+        if type(command) not in _KEEP_REPLAY:
+            self.preview = None  # anything that trains or changes the network goes back to the live one
         try:
             handler(self, command)
         except (ValueError, ArithmeticError) as problem:  # EngineError is a ValueError
@@ -180,9 +196,14 @@ class LiveSession:
             if not self.train_epoch():
                 break
 
-    def _reset(self, _command: Reset) -> None:
+    def _reset(self, command: Reset) -> None:
         self.playing = False
-        self._build()
+        self._build(command.seed)
+
+    def _hold_at(self, command: HoldAt) -> None:
+        if command.epoch is not None and not 0 <= command.epoch <= limits.MAX_EPOCH:
+            raise EngineError(f"epoch must be from 0 to {limits.MAX_EPOCH}, got {command.epoch}")
+        self.hold_at = command.epoch
 
     def _apply_settings_command(self, command: ApplySettings) -> None:
         old = self.settings
@@ -202,6 +223,7 @@ class LiveSession:
             self.net.set_activation(list(arch.activations))
             self.eval_net.set_activation(list(arch.activations))
             self.arch = arch
+            self.recorder.amend(self.net, self.epoch)
             return
         old = self.arch
         self.arch = arch
@@ -258,6 +280,7 @@ class LiveSession:
         self.epoch = int(command.epoch)
         self.run += 1  # the window's history starts over (and is refilled from the file)
         self.history = History()
+        self.recorder.restart(self.net, self.epoch)
         self.diverged = False
         self.playing = False
 
@@ -268,6 +291,7 @@ class LiveSession:
             raise EngineError(f"there is no layer {command.layer}")
         self.net.weights[command.layer - 1][command.i, command.j] = command.value
         self.last_finite[...] = self.net.params
+        self.recorder.amend(self.net, self.epoch)
 
     def _set_bias(self, command: SetBias) -> None:
         if not math.isfinite(command.value):
@@ -276,6 +300,22 @@ class LiveSession:
             raise EngineError(f"there is no layer {command.layer}")
         self.net.biases[command.layer - 1][command.j] = command.value
         self.last_finite[...] = self.net.params
+        self.recorder.amend(self.net, self.epoch)
+
+    def _show_keyframe(self, command: ShowKeyframe) -> None:
+        """Show a recorded keyframe's network (computed like the live one); training waits, its state kept."""
+        keyframe = command.keyframe
+        if keyframe is None or command.run != self.run:
+            self.preview = None  # back to live, or a keyframe of a run that has ended: stay live
+            return
+        if keyframe.layer_sizes != tuple(self.net.layer_sizes):
+            raise EngineError(f"the keyframe is of a {list(keyframe.layer_sizes)} network, "
+                              f"not this {self.net.layer_sizes} one")
+        if self.preview is None and self.epoch > self.recorder.last_epoch:
+            self.recorder.record(self.net, self.epoch)  # the live end, exactly as training paused
+        self.playing = False
+        self.preview = (keyframe, keyframe.network(self.task, step_surrogate=self.step_surrogate),
+                        keyframe.network(self.task, "float32"))
 
     def _stop(self, _command: Stop) -> None:
         """Nothing to change: ``serve`` ends its loop on ``Stop`` before handling it."""
@@ -297,6 +337,7 @@ class LiveSession:
             return False
         self.last_finite[...] = self.net.params
         self.epoch += 1
+        self.recorder.after_epoch(self.net, self.epoch)
         self.history.epochs.append(self.epoch)
         self.history.train.append(train_loss)
         self.history.test.append(test_loss)
@@ -311,11 +352,10 @@ class LiveSession:
         return self._test_pass.measure(self.y_test)
 
     # ------------------------------------------------------------------ snapshot
-    def _accuracies(self) -> tuple[float | None, float | None]:
-        """Training and test accuracy of the current weights: from the logits of the last
-        epoch's loss passes while the weights are still those, else by forward passes."""
-        net = self.net
-        if self._losses is not None:  # the last epoch measured its losses on these very weights
+    def _accuracies(self, net: Network) -> tuple[float | None, float | None]:
+        """Training and test accuracy of ``net``: from the logits of the last epoch's loss
+        passes while it is the live network with those very weights, else by forward passes."""
+        if net is self.net and self._losses is not None:  # the last epoch measured its losses on these weights
             train = accuracy(net, self.trainer.last_logits, self.y_train)
             if not len(self.y_test):
                 return train, None
@@ -323,11 +363,11 @@ class LiveSession:
                 return train, accuracy(net, self._test_pass.logits, self.y_test)
         return net.accuracy(self.X_train, self.y_train), net.accuracy(self.X_test, self.y_test)
 
-    def _grid(self) -> GridPass:
-        """The map grid's forward pass on the float32 twin of the network."""
+    def _grid(self, eval_net: Network) -> GridPass:
+        """The map grid's forward pass on ``eval_net``, the float32 twin of the network drawn."""
         inputs = self._grid_inputs()
-        if self._grid_pass is None or not fresh(self._grid_pass, self.eval_net, inputs):
-            self._grid_pass = GridPass(self.eval_net, inputs)
+        if self._grid_pass is None or not fresh(self._grid_pass, eval_net, inputs):
+            self._grid_pass = GridPass(eval_net, inputs)
         return self._grid_pass
 
     def _grid_inputs(self) -> np.ndarray:
@@ -337,48 +377,55 @@ class LiveSession:
             self._grid_cache = (key, transform(cells, self.arch.features, np.float32))
         return self._grid_cache[1]
 
-    def _full_gradient_norms(self) -> tuple[float, ...]:
+    def _full_gradient_norms(self, net: Network) -> tuple[float, ...]:
         """||dJ/dW^l|| of the whole training set's loss: smooth, unlike one mini-batch's, and
         exactly zero below a step layer. Measured once per snapshot, not per epoch."""
         if not len(self.y_train):
-            return (0.0,) * self.net.n_layers
+            return (0.0,) * net.n_layers
         # GRADIENT_SAMPLE points are enough for a faithful norm and keep 60 snapshots a second cheap.
-        if not fresh(self._gradient_pass, self.net, self._gradient_x):
-            self._gradient_pass = GradientPass(self.net, self._gradient_x, self._gradient_y)
+        if not fresh(self._gradient_pass, net, self._gradient_x):
+            self._gradient_pass = GradientPass(net, self._gradient_x, self._gradient_y)
         assert self._gradient_pass is not None
         with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth
             return self._gradient_pass.norms()
 
-    def _neuron_levels(self, grid: GridPass, output: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _neuron_levels(self, grid: GridPass, output: np.ndarray, net: Network) -> tuple[np.ndarray, ...]:
         """Every neuron's map (size_l, r, r) as levels, taken every NEURON_STRIDE-th grid cell."""
         r, k = MAP_RESOLUTION, NEURON_STRIDE
         # All hidden layers in one go: their activations lie stacked in the pass's buffer (with rows of ones).
         stacked = to_levels(grid.hidden.reshape(-1, r, r)[:, ::k, ::k])
         stacked.flags.writeable = False  # a new array each time: its slices can be handed out as they are
         levels, top = [], 0
-        for size in self.net.layer_sizes[1:-1]:
+        for size in net.layer_sizes[1:-1]:
             levels.append(stacked[top : top + size])
             top += size + 1
         levels.append(frozen(to_levels(output.reshape(-1, r, r)[:, ::k, ::k])))
         return tuple(levels)
 
     def snapshot(self) -> Snapshot:
-        """Everything the window draws, computed now from the current weights."""
-        net = self.net
-        with np.errstate(all="ignore"):  # weights beyond float32's range become its largest value
-            np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=self.eval_net.params, casting="same_kind")
+        """Everything the window draws, computed now from the current weights (or the keyframe replayed)."""
+        if self.preview is None:
+            net, eval_net, epoch = self.net, self.eval_net, self.epoch
+            self.recorder.on_publish(net, epoch, self.playing)
+            with np.errstate(all="ignore"):  # weights beyond float32's range become its largest value
+                np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=eval_net.params, casting="same_kind")
+        else:
+            keyframe, net, eval_net = self.preview
+            epoch = keyframe.epoch
+            with np.errstate(all="ignore"):
+                np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=eval_net.params, casting="same_kind")
         r = MAP_RESOLUTION
         train_loss: float | None
         with np.errstate(all="ignore"):
-            grid = self._grid()
+            grid = self._grid(eval_net)
             acts = grid.run()  # a^0 .. a^L over the grid, (size_l, r * r)
-            if self._losses is not None:  # the last epoch measured them on these very weights
+            if self._losses is not None and self.preview is None:  # the last epoch measured them on these very weights
                 train_loss, test_loss = self._losses
             else:
                 train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
                 test_loss = net.loss(self.X_test, self.y_test) if len(self.y_test) else None
             # a blown-up network's outputs overflow on the way: its accuracy is still what it is
-            train_accuracy, test_accuracy = self._accuracies()
+            train_accuracy, test_accuracy = self._accuracies(net)
         focus = self.focus
         if focus is not None and 0 <= focus[0] < len(acts) and 0 <= focus[1] < acts[focus[0]].shape[0]:
             lut = palette.diverging_lut(strength=0.8)
@@ -387,28 +434,29 @@ class LiveSession:
         else:
             focus = None
             decision = palette.map_rgb(self.task, grid.output.reshape(r, r, -1), self.settings.discretize)
-        neuron_levels = self._neuron_levels(grid, acts[-1])
+        neuron_levels = self._neuron_levels(grid, acts[-1], net)
         with np.errstate(all="ignore"):
-            space = self.space.compute(self.eval_net, self.arch.features, self.bounds, self.points,
+            space = self.space.compute(eval_net, self.arch.features, self.bounds, self.points,
                                        self.labels, self.test_mask, self.run)
         h_epochs, h_train, h_test = self.history.take()
         self.check_result, check = None, self.check_result
         self.published += 1
         return Snapshot(
-            seq=self.seq, run=self.run, epoch=self.epoch, playing=self.playing,
+            seq=self.seq, run=self.run, epoch=epoch, playing=self.playing,
             diverged=self.diverged, task=self.task, layer_sizes=tuple(net.layer_sizes),
             activations=tuple(net.activation_names), features=tuple(self.arch.features),
             step_surrogate=self.step_surrogate, bounds=(self.bounds.low, self.bounds.high),
             train_loss=train_loss, test_loss=test_loss,
             train_accuracy=train_accuracy, test_accuracy=test_accuracy,
             history_epochs=h_epochs, history_train=h_train, history_test=h_test,
-            gradient_norms=self._full_gradient_norms(),
+            gradient_norms=self._full_gradient_norms(net),
             weights=tuple(frozen(w) for w in net.weights),
             biases=tuple(frozen(b) for b in net.biases),
             decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
             epochs_per_second=self.epochs_per_second, publish_share=self.publish_share, serial=self.published,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check, layer_space=space,
+            replay=self.preview is not None, keyframes=self.recorder.take(),
         )
 
 
@@ -430,6 +478,7 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(Pause, LiveSession._pause),
     _entry(Step, LiveSession._step),
     _entry(Reset, LiveSession._reset),
+    _entry(HoldAt, LiveSession._hold_at),
     _entry(ApplySettings, LiveSession._apply_settings_command),
     _entry(ApplyArchitecture, LiveSession._apply_architecture),
     _entry(SetSurrogate, LiveSession._set_surrogate),
@@ -440,5 +489,9 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(LoadWeights, LiveSession._load_weights),
     _entry(SetWeight, LiveSession._set_weight),
     _entry(SetBias, LiveSession._set_bias),
+    _entry(ShowKeyframe, LiveSession._show_keyframe),
     _entry(Stop, LiveSession._stop),
 ])
+
+# Commands that leave a replayed keyframe on show: they change neither the weights nor the training.
+_KEEP_REPLAY = frozenset({ShowKeyframe, Pause, SetFocus, ShowSpace, ApplySettings, SetSurrogate, SetData})

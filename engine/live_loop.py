@@ -21,11 +21,12 @@ from engine.commands import UNEXPECTED, Command, Stop, UnknownCommand, name_of
 from engine.live import LiveSession
 
 SNAPSHOT_PERIOD = 1.0 / 60.0  # at most 60 snapshots a second
+HELD_WAIT = 0.05  # seconds a held trainer waits for a command before it looks at its rate again
 IN_FLIGHT = 2  # while training: published snapshots the window has not drawn yet, at most
 MAX_HOLD = 0.25  # seconds: a window that stops reporting still gets a snapshot this often
 
 
-def held(session: LiveSession, drawn: Any, now: float, last_publish: float) -> bool:
+def window_behind(session: LiveSession, drawn: Any, now: float, last_publish: float) -> bool:
     """Whether to hold the next snapshot back because the window has not drawn the last ones.
 
     ``drawn`` is the shared counter the window writes (None, or 0 until it first reports: no
@@ -77,7 +78,7 @@ class _Pacer:
 def _train_slice(session: LiveSession, pacer: _Pacer, seconds: float = 0.008) -> None:
     """Train for a short slice, so commands are never kept waiting long."""
     slice_end = time.perf_counter() + seconds
-    while session.playing and time.perf_counter() < slice_end:
+    while session.playing and not session.held and time.perf_counter() < slice_end:
         if not pacer.due(session.settings.speed):
             time.sleep(0.002)
         elif session.train_epoch():
@@ -101,7 +102,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0, drawn: Any = None) -> No
 
     ``commands`` and ``snapshots`` are the two ends of one-way pipes; commands arrive as
     ``(seq, command)``. ``drawn`` (optional) is a shared integer (``.value``) in which the
-    window reports the ``serial`` of the last snapshot it drew (see ``held``). Returns on
+    window reports the ``serial`` of the last snapshot it drew (see ``window_behind``). Returns on
     ``Stop`` or when the window's end of the command pipe closes. An unexpected error pauses
     training and is reported in the next snapshot; it never ends the loop.
     """
@@ -112,16 +113,17 @@ def serve(commands: Any, snapshots: Any, seed: int = 0, drawn: Any = None) -> No
     dirty = True
     try:
         while True:
-            # Block for the next command only when idle and up to date; while training, just peek.
-            wait = 0.0 if session.playing or dirty else None
+            # Block for the next command only when idle and up to date; while training, just peek;
+            # while held (compare mode), wait a little, so the rate shown still falls to what it is.
+            wait = HELD_WAIT if session.held and not dirty else 0.0 if session.playing or dirty else None
             while commands.poll(wait):
                 seq, command = commands.recv()
                 if isinstance(command, Stop):
                     return
-                was_playing = session.playing
+                was_playing, was_held = session.playing, session.held
                 _obey(session, seq, command)
-                if session.playing and not was_playing:
-                    pacer.restart()
+                if session.playing and (not was_playing or was_held and not session.held):
+                    pacer.restart()  # a held run released does not rush to make up the time it waited
                 dirty, wait = True, 0.0
             try:
                 if session.playing:
@@ -129,7 +131,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0, drawn: Any = None) -> No
                     dirty = True
                 pacer.rate(session)
                 now = time.perf_counter()
-                if dirty and now >= next_emit and not held(session, drawn, now, last_publish):
+                if dirty and now >= next_emit and not window_behind(session, drawn, now, last_publish):
                     snapshots.send(session.snapshot())
                     pacer.published(time.perf_counter() - now)
                     next_emit, last_publish = max(next_emit + SNAPSHOT_PERIOD, now), now

@@ -32,6 +32,7 @@ from engine.commands import (
     Step,
 )
 from engine.config import Settings
+from engine.keyframes import Keyframe, KeyframeStore
 from engine.layer_space import SpaceChoice
 from engine.maps import Bounds, view_bounds
 from engine.snapshot import Snapshot
@@ -50,6 +51,8 @@ class Controller(QObject):
     trainer_restarted = Signal()
     # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
     gradient_checked = Signal(object)
+    # Emitted (GUI thread) with each snapshot once it is the latest (compare mode aligns two runs by it).
+    snapshot_arrived = Signal(object)
 
     def __init__(self, model: DataModel, config: ConfigModel, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -57,12 +60,14 @@ class Controller(QObject):
         self.config = config
         self.bounds = Bounds()
         self.latest: Snapshot | None = None
+        self.live: Snapshot | None = None  # the latest snapshot of the live network (not of a replayed keyframe)
+        self.keyframes = KeyframeStore()  # the current run's recorded weights, for replay and sessions
         self._fresh = False
         self.losses = GrowingSeries(3)  # epoch, train loss, test loss
         self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
         self.trainer_errors: list[str] = []  # unexpected errors the trainer survived (for tests and bug reports)
         self._run = -1
-        self._pending_history: tuple[np.ndarray, int] | None = None
+        self._pending_history: tuple[np.ndarray, int, tuple[Keyframe, ...]] | None = None
         self._seed = seed
         self._surrogate = False
         self._space: SpaceChoice | None = None  # the layer-space view's choice while it is open
@@ -78,8 +83,8 @@ class Controller(QObject):
         config.changed.connect(self._on_config_change)
         self._send_config()
 
-    def _start_process(self) -> TrainingProcess:
-        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot)
+    def _start_process(self, first_seq: int = 0) -> TrainingProcess:
+        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot, first_seq=first_seq)
         process.stopped.connect(self._on_process_stop)
         return process
 
@@ -87,10 +92,11 @@ class Controller(QObject):
         """The trainer's stream ended: expected at close; otherwise start a new trainer."""
         if self._closing:
             return
-        self.process.close()
-        self.process.deleteLater()  # the old receiver thread and pipes go with it
+        old = self.process
+        old.close()
+        old.deleteLater()  # the old receiver thread and pipes go with it
         self.restarts += 1
-        self.process = self._start_process()
+        self.process = self._start_process(first_seq=old.last_seq)
         self._send_config()
         if self._surrogate:
             self.process.send(SetSurrogate(True))
@@ -182,13 +188,17 @@ class Controller(QObject):
         if snap.run != self._run:
             self._run = snap.run
             self.losses.clear()
+            self.keyframes.clear()
             self.gradients = GrowingSeries(1 + len(snap.gradient_norms))
             pending = self._pending_history
             if pending is not None and snap.seq >= pending[1]:
                 history = pending[0]
                 if len(history):
                     self.losses.extend(history[:, 0], history[:, 1], history[:, 2])
+                self.keyframes.replace(k for k in pending[2] if k.layer_sizes == snap.layer_sizes)
                 self._pending_history = None
+        if snap.keyframes:
+            self.keyframes.add(snap.keyframes)
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
         gradients = self.gradients
@@ -202,11 +212,20 @@ class Controller(QObject):
         if snap.gradient_check is not None:
             self.gradient_checked.emit(snap.gradient_check)
         self.latest = snap
+        if not snap.replay:
+            self.live = snap
         self._fresh = True
+        self.snapshot_arrived.emit(snap)
 
-    def restore_history(self, history: np.ndarray, seq: int) -> None:
-        """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts."""
-        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq)
+    @property
+    def run(self) -> int:
+        """The trainer's run the latest snapshot belongs to (it changes whenever the weights start over)."""
+        return self._run
+
+    def restore_history(self, history: np.ndarray, seq: int, keyframes: tuple[Keyframe, ...] = ()) -> None:
+        """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts,
+        and replay ``keyframes`` in it."""
+        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq, tuple(keyframes))
 
     def take_fresh(self) -> Snapshot | None:
         """The latest snapshot if it arrived since the last call, else None (the caller draws it:

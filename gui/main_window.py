@@ -29,6 +29,7 @@ from engine.datasets import REGRESSION_PRESETS
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
 from gui.backprop_actions import BackpropPresenter
+from gui.compare_actions import ComparePresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -36,6 +37,7 @@ from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.plot_turns import PlotTurns
+from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
@@ -90,7 +92,9 @@ class MainWindow(QMainWindow):
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
+        self.replay = ReplayPresenter(self)  # the timeline under the plots
         self._build_menus()
+        self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
                                       self._on_reset_click, self)
@@ -239,9 +243,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(guide)
         lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
         lessons.setShortcut(QKeySequence("F2"))
-        about = QAction("&About Neural Sandbox", self)
-        about.triggered.connect(self._show_about)
-        help_menu.addAction(about)
+        help_menu.addAction("&About Neural Sandbox", lambda: QMessageBox.about(
+            self, "Neural Sandbox", "Draw points, shape a network, and watch backpropagation train it."))
 
     def _connect(self) -> None:
         c, ctl = self.controls, self.controller
@@ -251,7 +254,7 @@ class MainWindow(QMainWindow):
         c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
         c.pictures.chosen.connect(self._on_picture_click)
         c.show_test.toggled.connect(self.canvas.set_show_test)
-        c.classes.idClicked.connect(self._on_class_change)
+        c.classes.idClicked.connect(lambda i: setattr(self.canvas, "current_class", i))
         c.tools.idClicked.connect(lambda i: setattr(self.canvas, "tool", TOOLS[i]))
         c.clear.clicked.connect(self.model.clear)
         c.value.valueChanged.connect(self._on_value_change)
@@ -298,9 +301,6 @@ class MainWindow(QMainWindow):
             self.config_presenter.regenerate()  # the same data set again: a new draw, as Regenerate does
         elif index >= 0:
             combo.setCurrentIndex(index)
-
-    def _on_class_change(self, index: int) -> None:
-        self.canvas.current_class = index
 
     def _on_value_change(self, value: int) -> None:
         self.canvas.regression_value = value / 100.0
@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
         self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
+        self.replay.draw(snap)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
@@ -391,10 +392,6 @@ class MainWindow(QMainWindow):
         if self.controls.play.isChecked() and snap is not None and snap.playing:
             text += f"   {snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
         self.status.setText(text)
-
-    def _show_about(self) -> None:
-        QMessageBox.about(self, "Neural Sandbox",
-                          "Draw points, shape a network, and watch backpropagation train it.")
 
     # ------------------------------------------------------------- scripting
     def config(self) -> Configuration:
