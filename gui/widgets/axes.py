@@ -6,8 +6,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
+
+from gui import theme
 
 LABEL_GAP = 14  # pixels kept free between two tick labels
 # Round ends for a growing axis: each is at most 4/3 of the one before, so right after the
@@ -115,8 +118,7 @@ def cache_axes(plot: pg.PlotWidget) -> None:
 def epoch_plot(value_label: str) -> pg.PlotWidget:
     """A fixed (no mouse) plot of a value over the epochs, with a decade-labelled value axis."""
     # enableMenu=False: no context menus are built (they are never shown; building them slowed start-up)
-    plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")},
-                         enableMenu=False)
+    plot = pg.PlotWidget(axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")}, enableMenu=False)
     item = plot.getPlotItem()
     item.setLabel("bottom", "epoch")
     item.setLabel("left", value_label)
@@ -128,6 +130,8 @@ def epoch_plot(value_label: str) -> pg.PlotWidget:
     item.setMouseEnabled(False, False)
     item.disableAutoRange()  # the owner sets round ranges itself; auto range would move the axes every frame
     cache_axes(plot)
+    plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do with keys: Tab passes it by
+    theme.follow(plot, lambda colours: theme.style_plot(plot, colours))
     return plot
 
 

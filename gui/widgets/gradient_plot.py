@@ -12,11 +12,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui import theme
 from gui.series import GrowingSeries, PositiveRange
 from gui.widgets.axes import epoch_plot, live_curve, log_span, round_end
 
 CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points, epoch by epoch."
-LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
 
 
 def layer_name(l: int, layers: int) -> str:
@@ -49,19 +49,25 @@ class GradientPlot(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.caption)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Each layer's curve in the theme's series colours (black is no colour on a dark plot)."""
+        layers = len(self.curves)
+        names = []
+        for l, curve in enumerate(self.curves):
+            colour = colours.series[l % len(colours.series)]
+            curve.setPen(pg.mkPen(colour, width=2))
+            names.append(f"<span style='color:{colour}'><b>—</b></span>&nbsp;{layer_name(l, layers)}")
+        self.legend.setText(" &nbsp; ".join(names))
 
     def _ensure_curves(self, layers: int) -> None:
         if len(self.curves) == layers:
             return
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.curves = []
-        names = []
-        for l in range(layers):
-            colour = LAYER_COLORS[l % len(LAYER_COLORS)]
-            self.curves.append(live_curve(self.plot, pen=pg.mkPen(colour, width=2)))
-            names.append(f"<span style='color:{colour}'><b>—</b></span>&nbsp;{layer_name(l, layers)}")
-        self.legend.setText(" &nbsp; ".join(names))
+        self.curves = [live_curve(self.plot) for _ in range(layers)]
+        self._restyle(theme.current())
 
     def _set_ranges(self, x_range: tuple[float, float], norms: tuple[float, float] | None) -> None:
         """Round ranges (the epochs' next round end; eighths of a decade around the norms), set

@@ -8,6 +8,7 @@ each view shows are kept on it as plain values, so tests can hold them against t
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,6 +27,9 @@ from PySide6.QtWidgets import (
 
 from engine.explain import explain_neuron
 from engine.features import transform
+from gui import theme
+from gui.colors import class_color, translucent
+from gui.keyboard import describe
 from gui.widgets.inspector import network_from
 
 SLIDER_SCALE = 100  # slider steps per unit: weights and bias to two decimals
@@ -62,7 +66,8 @@ class NeuronView(QWidget):
         for row, (name, text) in enumerate((("lesson-w1", "w₁"), ("lesson-w2", "w₂"), ("lesson-b", "b"))):
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setObjectName(name)
-            slider.setAccessibleName(f"Weight {text}" if row < 2 else "Bias b")
+            describe(slider, f"Weight {text}" if row < 2 else "Bias b",
+                     f"Set {'the weight' if row < 2 else 'the bias'} {text} of the one neuron: its map follows")
             slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
             slider.valueChanged.connect(lambda v, r=row: self._on_slide(r, v))
             label = QLabel()
@@ -135,22 +140,29 @@ class ActivationView(QWidget):
         row = QHBoxLayout()
         self.plots = []
         for label in ("f(s)", "f′(s)"):
-            plot = pg.PlotWidget(background="w")
+            plot = pg.PlotWidget()
             plot.setMinimumHeight(130)
-            plot.setTitle(label, color="k", size="9pt")
+            plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # pictures: Tab passes them by
+            plot.setTitle(label, size="9pt")
             plot.setXRange(-6, 6)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
             plot.setMinimumWidth(120)
-            curve = plot.plot(pen=pg.mkPen("#0072B2", width=2))
-            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(213, 94, 0, 140))
+            curve = plot.plot()
+            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(translucent(class_color(4), 140)))
             plot.addItem(dots)
             self.plots.append((plot, curve, dots))
+            theme.follow(plot, partial(self._restyle, plot, curve))
             row.addWidget(plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addLayout(row)
+
+    @staticmethod
+    def _restyle(plot: pg.PlotWidget, curve: pg.PlotDataItem, colours: theme.Theme) -> None:
+        theme.style_plot(plot, colours)
+        curve.setPen(pg.mkPen(colours.series[0], width=2))
 
     def set_point(self, point, snap) -> None:
         """The plots do not follow the mouse."""
@@ -194,9 +206,11 @@ class BackpropView(QWidget):
         self.reports: tuple = ()  # (output report, hidden report) on show
         self.layer = QSpinBox()
         self.layer.setObjectName("lesson-backprop-layer")
+        describe(self.layer, "Hidden layer", "The hidden layer of the neuron explained")
         self.layer.setRange(1, 1)
         self.neuron = QSpinBox()
         self.neuron.setObjectName("lesson-backprop-neuron")
+        describe(self.neuron, "Neuron", "The neuron of that layer explained")
         self.neuron.setRange(1, 1)
         choose = QHBoxLayout()
         choose.addWidget(QLabel("hidden layer"))
@@ -204,7 +218,8 @@ class BackpropView(QWidget):
         choose.addWidget(QLabel("neuron"))
         choose.addWidget(self.neuron)
         choose.addStretch()
-        self.text = QTextBrowser()
+        self.text = describe(QTextBrowser(), "Backpropagation written out",
+                             "Backprop's numbers for the chosen neuron and point (Ctrl+click on the canvas picks it)")
         self.text.setMinimumHeight(240)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -261,7 +276,6 @@ class RatesView(QWidget):
     """Lesson 6: three learning rates, each trained afresh; their loss curves side by side."""
 
     RATES = (("Too small: 0.0001", 0.0001), ("Right: 0.03", 0.03), ("Too large: 10", 10.0))
-    COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#E69F00")
 
     def __init__(self, window, start_run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -274,20 +288,34 @@ class RatesView(QWidget):
         for text, rate in self.RATES:
             button = QPushButton(text)
             button.setObjectName(f"lesson-rate-{rate:g}")
+            describe(button, f"Learning rate {rate:g}", f"Train afresh with learning rate {rate:g}")
             button.clicked.connect(lambda _=False, r=rate: self.try_rate(r))
             buttons.addWidget(button)
             self.buttons.append(button)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(170)
+        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot.setLogMode(False, True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "training loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-5, 5), brush=pg.mkBrush(255, 255, 255, 210))
+        self.legend = self.plot.addLegend(offset=(-5, 5))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.plot)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Plot, legend and the runs' curves in the theme's colours."""
+        theme.style_plot(self.plot, colours)
+        theme.style_legend(self.legend, colours)
+        for i, item in enumerate(self.plot.getPlotItem().listDataItems()):
+            item.setPen(pg.mkPen(self._colour(i, colours), width=2))
+
+    @staticmethod
+    def _colour(i: int, colours: theme.Theme) -> str:
+        return colours.series[i % len(colours.series)]
 
     def try_rate(self, rate: float) -> None:
         """Set the learning rate (an undoable edit, as the control does), start afresh and run."""
@@ -309,7 +337,7 @@ class RatesView(QWidget):
         self.plot.clear()
         self.legend.clear()
         for i, (name, (x, y)) in enumerate(self.curves.items()):
-            self.plot.plot(x, y, pen=pg.mkPen(self.COLOURS[i % len(self.COLOURS)], width=2), name=name)
+            self.plot.plot(x, y, pen=pg.mkPen(self._colour(i, theme.current()), width=2), name=name)
 
     def set_point(self, point, snap) -> None:
         """Not about the mouse."""
@@ -330,6 +358,7 @@ class ChallengeView(QWidget):
         self.status.setWordWrap(True)
         self.hint_button = QPushButton("Hint")
         self.hint_button.setObjectName("lesson-hint")
+        describe(self.hint_button, "Hint", "Show the next hint")
         self.hint_button.clicked.connect(self.next_hint)
         self.hint_text = QLabel()
         self.hint_text.setObjectName("lesson-hints")

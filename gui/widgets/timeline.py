@@ -22,7 +22,7 @@ class Timeline(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("Live")  # replaced by "Replaying epoch N" while an earlier epoch is shown
+        self.label = QLabel("Live")  # replaced by "Replaying epoch N of M" while an earlier epoch is shown
         self.label.setObjectName("replay-label")
         self.label.setAccessibleName("Replay state")
         self.label.setToolTip("Drag the timeline back to see the network as it was at an earlier epoch")
@@ -36,10 +36,12 @@ class Timeline(QWidget):
         self.slider.valueChanged.connect(self._on_value_change)
         self.live = QPushButton("Back to live")
         self.live.setObjectName("back-to-live")
+        self.live.setAccessibleName("Back to live")
         self.live.setToolTip("Show the live network again (training stays paused)")
         self.live.clicked.connect(self.live_requested)
         self.resume = QPushButton("Continue from here")
         self.resume.setObjectName("continue-here")
+        self.resume.setAccessibleName("Continue from here")
         self.resume.setToolTip("Train on from the epoch shown: the later history is dropped (Ctrl+Z undoes it)")
         self.resume.clicked.connect(self.continue_requested)
         # The slider gets the whole width (finer scrubbing); the state and the buttons sit beneath it.
@@ -79,9 +81,9 @@ class Timeline(QWidget):
         self.live.setEnabled(False)
         self.resume.setEnabled(False)
 
-    def show_replay(self, epoch: int, can_continue: bool, why_not: str = "") -> None:
-        """Keyframe ``epoch`` is shown: say so, and offer the way back and the way on."""
-        self.label.setText(f"Replaying epoch {epoch:,}")
+    def show_replay(self, epoch: int, live_epoch: int, can_continue: bool, why_not: str = "") -> None:
+        """Keyframe ``epoch`` (of a run now at ``live_epoch``) is shown: say so, offer the way back and on."""
+        self.label.setText(f"Replaying epoch {epoch:,} of {live_epoch:,}")
         self.label.setStyleSheet(REPLAY_STYLE)
         self.live.setEnabled(True)
         self.resume.setEnabled(can_continue)
