@@ -94,14 +94,20 @@ def main() -> None:
     args = parser.parse_args()
     app_times, bare_times = [], []
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               "NEURAL_SANDBOX_DATA_DIR": str(Path(home, "data")), "XDG_CONFIG_HOME": str(Path(home, "config")),
-               "HOME": home}
-        launch(BARE, env)  # warm the file cache for both: the first launch of the day is not the question
-        launch(APP.format(root=str(ROOT)), env)
+        runs = iter(range(10**6))
+
+        def env() -> dict[str, str]:
+            """A fresh data and settings folder for each launch: no recovery question, no remembered layout."""
+            folder = Path(home, str(next(runs)))
+            return {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                    "NEURAL_SANDBOX_DATA_DIR": str(folder / "data"), "XDG_CONFIG_HOME": str(folder / "config"),
+                    "HOME": str(folder)}
+
+        launch(BARE, env())  # warm the file cache for both: the first launch of the day is not the question
+        launch(APP.format(root=str(ROOT)), env())
         for _ in range(args.runs):
-            bare_times.append(launch(BARE, env))
-            app_times.append(launch(APP.format(root=str(ROOT)), env))
+            bare_times.append(launch(BARE, env()))
+            app_times.append(launch(APP.format(root=str(ROOT)), env()))
     app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
     ratio = app_s / bare_s
     figures = {"app_s": app_s, "bare_s": bare_s, "ratio": ratio, "goal": GOAL, "met": ratio <= GOAL,

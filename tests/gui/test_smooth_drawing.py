@@ -3,11 +3,14 @@ and after pause, step and reset every view shows the trainer's latest state."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from helpers import settle
 from PySide6.QtCore import Qt
 
+from gui.app import main, settle_heap
 from gui.widgets.axes import log_span, round_end
 
 
@@ -116,3 +119,22 @@ def test_the_window_reports_each_snapshot_it_draws_to_the_trainer(qtbot, window)
     qtbot.waitUntil(lambda: drawn[-1] == window.controller.latest.serial, timeout=20000)
     assert window.controller.process.drawn == drawn[-1]  # what backpressure counts on
     assert drawn == sorted(drawn) and len(set(drawn)) == len(drawn)  # each drawn once, in order
+
+
+def test_settle_heap_sets_start_up_objects_aside_and_collects_again():
+    gc.disable()
+    try:
+        settle_heap()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_start_up_leaves_the_garbage_collector_on_after_a_screenshot_or_a_bad_option(tmp_path, qapp, monkeypatch):
+    monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(SystemExit):
+        main(["--layers", "4,99"])
+    assert gc.isenabled()
+    assert main(["--screenshot", str(tmp_path / "shot.png")]) == 0
+    assert gc.isenabled() and (tmp_path / "shot.png").stat().st_size > 0
