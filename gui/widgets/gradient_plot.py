@@ -2,7 +2,7 @@
 
 A deep sigmoid network shows its vanishing gradients as curves stacked decades apart;
 a step network's hidden layers have gradients of exactly zero, which a log axis cannot
-draw, so those layers are listed as "exactly 0" in the legend line beneath.
+draw, so the caption beneath names the layers whose latest measured gradient is exactly 0.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class GradientPlot(QWidget):
         for l, curve in enumerate(self.curves):
             norms = series.column(l + 1)
             positive = norms > 0
-            if len(norms) and not positive.any():
+            if len(norms) and norms[-1] == 0:  # the latest measurement: with the activations now in force
                 zero_layers.append(layer_name(l, layers))
             # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
             shown = np.where(positive, norms, np.nan)
