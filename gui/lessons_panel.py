@@ -245,6 +245,7 @@ class LessonsPanel(QWidget):
 
     def _make_view(self, lesson: Lesson) -> None:
         if self.view is not None:
+            self._leave_view()
             self.view_box.removeWidget(self.view)
             self.view.deleteLater()
         views = {"neuron": lambda: NeuronView(self.main), "activation": lambda: ActivationView(self.main),
@@ -319,10 +320,17 @@ class LessonsPanel(QWidget):
         if self.view is not None:
             self.view.set_point(point, self.main.controller.latest)
 
+    def _leave_view(self) -> None:
+        """Let the live view take back what it put on the sandbox (lesson 5's ring on the canvas)."""
+        leave = getattr(self.view, "leave", None)
+        if leave is not None:
+            leave()
+
     def close_lessons(self) -> None:
-        """Stop following: outlines off, no run pending."""
+        """Stop following: outlines off, no run pending, the view's marks gone."""
         self._run = None
         self.highlighter.clear()
+        self._leave_view()
 
 
 def open_lessons(window, number: int | None = None) -> bool:

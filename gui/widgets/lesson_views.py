@@ -221,13 +221,20 @@ class BackpropView(QWidget):
     def set_point(self, point, snap) -> None:
         """The equations are about a chosen training point, not the mouse."""
 
+    def leave(self) -> None:
+        """The lesson is left: its point is no longer ringed on the canvas."""
+        self.main.canvas.mark("lesson", None)
+
     def refresh(self, snap) -> None:
-        """Recompute the four equations with the latest weights."""
+        """Recompute the four equations with the latest weights; ring the point they are about."""
         model = self.main.model
         if snap is None or len(snap.layer_sizes) < 3 or not len(model) or snap.task != "binary":
             self.text.setHtml("<p>This view needs a classifier with a hidden layer and some points.</p>")
+            self.leave()
             return
         self.index = min(self.index, len(model) - 1)
+        # Ringed only while the lesson is on screen (the panel keeps polling while its dock is hidden).
+        self.main.canvas.mark("lesson", tuple(model.points[self.index]) if self.isVisible() else None)
         self.layer.setMaximum(len(snap.layer_sizes) - 2)
         self.neuron.setMaximum(snap.layer_sizes[self.layer.value()])
         point, label = model.points[self.index], int(model.labels[self.index])
@@ -257,10 +264,25 @@ class BackpropView(QWidget):
             + ", ".join(f"{g:+.4f}" for g in hid.weight_gradients) + "</p>")
 
 
+def loss_noise(losses: np.ndarray) -> tuple[float, float]:
+    """(share of epochs whose loss rose, std of the epoch-to-epoch changes) of a training-loss curve.
+
+    Full-batch gradient descent with a modest rate goes downhill every epoch (0 rises, tiny
+    changes); small batches follow noisy estimates of the slope, so the loss jumps up and down.
+    """
+    steps = np.diff(np.asarray(losses, dtype=float))
+    steps = steps[np.isfinite(steps)]
+    if not len(steps):
+        return 0.0, 0.0
+    return float(np.mean(steps > 0)), float(np.std(steps))
+
+
 class RatesView(QWidget):
-    """Lesson 6: three learning rates, each trained afresh; their loss curves side by side."""
+    """Lesson 6: three learning rates, then three batch sizes, each trained afresh; their loss curves kept."""
 
     RATES = (("Too small: 0.0001", 0.0001), ("Right: 0.03", 0.03), ("Too large: 10", 10.0))
+    BATCHES = (("Batch 1", 1), ("Batch 10", 10), ("Whole set", 500))  # 500: more than the lesson's points
+    BATCH_RATE = 0.03  # the batch sizes are compared at the right rate
     COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#E69F00")
 
     def __init__(self, window, start_run, parent: QWidget | None = None) -> None:
@@ -269,25 +291,37 @@ class RatesView(QWidget):
         self.main = window
         self.start_run = start_run
         self.curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # label -> (epochs, training loss)
-        buttons = QHBoxLayout()
-        self.buttons = []
-        for text, rate in self.RATES:
-            button = QPushButton(text)
-            button.setObjectName(f"lesson-rate-{rate:g}")
-            button.clicked.connect(lambda _=False, r=rate: self.try_rate(r))
-            buttons.addWidget(button)
-            self.buttons.append(button)
+        self.noise: dict[str, tuple[float, float]] = {}  # label -> (share of epochs the loss rose, jitter)
+        self.buttons: list[QPushButton] = []
+        rows = []
+        for choices, name, slot in ((self.RATES, "rate", self.try_rate), (self.BATCHES, "batch", self.try_batch)):
+            row = QHBoxLayout()
+            if name == "batch":
+                row.addWidget(QLabel(f"At η {self.BATCH_RATE:g}:"))
+            for text, value in choices:
+                button = QPushButton(text)
+                button.setObjectName(f"lesson-{name}-{value:g}")
+                button.clicked.connect(lambda _=False, v=value, f=slot: f(v))
+                row.addWidget(button)
+                self.buttons.append(button)
+            rows.append(row)
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumHeight(170)
+        self.plot.setMinimumHeight(150)
         self.plot.setLogMode(False, True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "training loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(-5, 5), brush=pg.mkBrush(255, 255, 255, 210))
+        self.summary = QLabel("Each run's curve is kept here, with how noisy it was.")
+        self.summary.setObjectName("lesson-rates-summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.plot)
+        for row in rows:
+            layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
 
     def try_rate(self, rate: float) -> None:
         """Set the learning rate (an undoable edit, as the control does), start afresh and run."""
@@ -296,20 +330,36 @@ class RatesView(QWidget):
         self.main.controls.reset.click()
         self.start_run()
 
+    def try_batch(self, batch: int) -> None:
+        """At the right rate, set the batch size on its control, start afresh and run."""
+        self.main.controls.batch_size.setValue(batch)
+        self.try_rate(self.BATCH_RATE)
+
     def run_finished(self) -> None:
-        """Keep the finished run's loss curve under its settings."""
+        """Keep the finished run's loss curve under its settings, with how noisy it was."""
         losses = self.main.controller.losses
         if not losses.size:
             return
         settings = self.main.config().settings
-        label = f"η {settings.learning_rate:g}, batch {settings.batch_size}"
+        training = int(np.count_nonzero(~self.main.model.test_mask))
+        batch = "the whole set" if settings.batch_size >= training else f"batch {settings.batch_size}"
+        label = f"η {settings.learning_rate:g}, {batch}"
         train = np.asarray(losses.column(1), dtype=float)
         keep = np.isfinite(train) & (train > 0)
+        self.curves.pop(label, None)  # a run tried again goes to the end, in its new colour
         self.curves[label] = (np.asarray(losses.column(0), dtype=float)[keep], train[keep])
+        self.noise[label] = loss_noise(train[keep])
         self.plot.clear()
         self.legend.clear()
+        lines = []
         for i, (name, (x, y)) in enumerate(self.curves.items()):
-            self.plot.plot(x, y, pen=pg.mkPen(self.COLOURS[i % len(self.COLOURS)], width=2), name=name)
+            colour = self.COLOURS[i % len(self.COLOURS)]
+            self.plot.plot(x, y, pen=pg.mkPen(colour, width=2), name=name)
+            rose, jitter = self.noise[name]
+            end = f"{y[-1]:.3g}" if len(y) else "–"
+            lines.append(f"<span style='color:{colour}'><b>—</b></span> {html.escape(name)}: ends at {end}; "
+                         f"rose in {rose:.0%} of epochs, jitter ±{jitter:.2g}")
+        self.summary.setText("<br>".join(lines))
 
     def set_point(self, point, snap) -> None:
         """Not about the mouse."""

@@ -287,3 +287,81 @@ def test_lesson_7_goal_and_hint_ladder(qtbot, window):
     snap = settle(window)
     view.refresh(snap)
     assert f"{snap.test_accuracy:.1%}" in view.status.text()
+
+
+def ringed(win) -> list[tuple[float, float]]:
+    return [(round(x, 9), round(y, 9)) for x, y in win.canvas.marked()]
+
+
+def at(win, index: int) -> list[tuple[float, float]]:
+    x, y = win.model.points[index]
+    return [(round(float(x), 9), round(float(y), 9))]
+
+
+def lonely(win) -> int:
+    """The point farthest from its nearest neighbour: a click there picks it and no other."""
+    points = win.model.points
+    gaps = np.linalg.norm(points[:, None] - points[None], axis=2) + np.eye(len(points)) * 1e9
+    return int(np.argmax(gaps.min(axis=1)))
+
+
+def test_lesson_5_rings_the_point_it_explains_until_the_lesson_is_left(qtbot, window):
+    assert ringed(window) == []
+    window.show_lessons(5)
+    panel = window.lessons_panel
+    qtbot.waitUntil(lambda: ringed(window) == at(window, 0), timeout=60000)  # the first point, at first
+    k = lonely(window)
+    x, y = window.model.points[k]
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     window.canvas.to_viewport(float(x), float(y)))  # Ctrl+click chooses another
+    assert panel.view.index == k and ringed(window) == at(window, k)
+    assert f"Point {k + 1} at ({x:+.2f}, {y:+.2f})" in panel.view.text.toPlainText()
+    qtbot.mouseClick(panel.next, Qt.MouseButton.LeftButton)  # lesson 6 explains no point
+    assert ringed(window) == []
+    settle(window)
+    qtbot.wait(200)  # snapshots keep coming: the ring stays gone
+    assert ringed(window) == []
+    qtbot.mouseClick(panel.back, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ringed(window) == at(window, 0), timeout=60000)
+    window.lessons_dock.close()  # closing the lessons takes the ring too
+    settle(window)
+    qtbot.wait(200)
+    assert ringed(window) == []
+
+
+def test_the_inspector_rings_its_point_while_it_is_open(qtbot, window):
+    qtbot.mouseClick(window.network.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.network.neuron_center(1, 0))
+    qtbot.waitUntil(window.inspector_dock.isVisible, timeout=5000)
+    assert ringed(window) == at(window, 0)
+    k = lonely(window)
+    x, y = window.model.points[k]
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     window.canvas.to_viewport(float(x), float(y)))
+    assert ringed(window) == at(window, k)
+    window.inspector_dock.close()
+    assert ringed(window) == []
+
+
+def test_lesson_6_batch_sizes_show_their_noise_in_the_loss_curve(qtbot, window):
+    window.show_lessons(6)
+    panel = window.lessons_panel
+    assert "batch-size" in panel.highlighter.shown()
+    fastest(window)
+    for batch in (1, 500):
+        button = panel.view.findChild(type(panel.run_button), f"lesson-batch-{batch}")
+        with qtbot.waitSignal(panel.run_finished, timeout=120000):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert window.controls.batch_size.value() == batch  # set on the control the lesson outlines
+        settings = window.config().settings
+        assert settings.batch_size == batch and settings.learning_rate == 0.03
+    assert list(panel.view.curves) == ["η 0.03, batch 1", "η 0.03, the whole set"]
+    (small_rose, small_jitter), (whole_rose, whole_jitter) = panel.view.noise.values()
+    epochs, small = panel.view.curves["η 0.03, batch 1"]
+    assert len(epochs) >= 200
+    steps = np.diff(small)
+    assert small_jitter == pytest.approx(np.std(steps)) and small_rose == pytest.approx(np.mean(steps > 0))
+    assert small_rose > 0.2 and whole_rose == 0.0  # a batch of 1 climbs in many epochs, the whole set never
+    assert small_jitter > 100 * whole_jitter
+    summary = panel.view.summary.text()
+    assert f"rose in {small_rose:.0%} of epochs" in summary and "the whole set: ends at" in summary
