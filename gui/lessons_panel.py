@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -34,7 +35,9 @@ from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView
 
 HIGHLIGHT_COLOUR = "#E69F00"  # Okabe-Ito orange: visible on the light window, safe with colour blindness
 FLASHES = 6  # the outlines blink this many times when a lesson opens, then stay
-PANEL_MAX_WIDTH = 430  # the sandbox keeps the rest of a 1366-pixel screen
+PANEL_WIDTH = (300, 430)  # the lessons dock's narrowest and widest: a quarter of the window, within these
+NETWORK_MIN = 290  # pixels the network column keeps when the canvas takes room back from it
+CANVAS_MIN = 250
 POLL_MS = 30  # how often the panel looks for a new snapshot
 REFRESH_PERIOD = 0.1  # seconds between live-view refreshes while training runs
 
@@ -169,7 +172,7 @@ class LessonsPanel(QWidget):
         self.note_shown = False  # True once the run is over and the note says what happened
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.MarkdownText)
-        self.note.setMinimumHeight(self.note.fontMetrics().lineSpacing() * 6)  # room for the note: nothing moves
+        self.note.setMinimumHeight(self.note.fontMetrics().lineSpacing() * 3)  # the placeholder's room
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
         self.next = QPushButton("Next ▶")
@@ -181,11 +184,24 @@ class LessonsPanel(QWidget):
         nav.addWidget(self.back)
         nav.addWidget(self.progress, 1)
         nav.addWidget(self.next)
+        # The text above, the question and the live view below, with a handle between them: on a
+        # small screen the student gives room to whichever they are reading.
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(predict)
+        lower_layout.addLayout(self.view_box, 1)
+        self.parts = QSplitter(Qt.Orientation.Vertical)
+        self.parts.setObjectName("lesson-parts")
+        self.parts.setChildrenCollapsible(False)
+        self.parts.addWidget(self.text)
+        self.parts.addWidget(lower)
+        self.parts.setStretchFactor(0, 2)
+        self.parts.setStretchFactor(1, 5)
+        self.parts.setSizes([200, 500])  # in proportion: the live view gets the larger part
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.text, 3)
-        layout.addWidget(predict)
-        layout.addLayout(self.view_box, 2)
+        layout.addWidget(self.parts, 1)
         layout.addLayout(run_row)
         layout.addWidget(self.note)
         layout.addLayout(nav)
@@ -221,7 +237,7 @@ class LessonsPanel(QWidget):
     def _show_progress(self) -> None:
         done = self.done()
         marks = " ".join(("●" if n in done else "○") for n in range(1, len(self.lessons) + 1))
-        self.progress.setText(f"Lesson {self.lesson.number} of {len(self.lessons)}   {marks}")
+        self.progress.setText(f"{self.lesson.number}/{len(self.lessons)}  {marks}")
         self.progress.setToolTip(f"Finished: {', '.join(map(str, sorted(done))) or 'none yet'}")
 
     # ------------------------------------------------------------- lessons
@@ -353,10 +369,39 @@ def open_lessons(window, number: int | None = None) -> bool:
         dock = window.lessons_dock = QDockWidget("Lessons", window)
         dock.setObjectName("lessons")
         dock.setWidget(panel)
-        panel.setMaximumWidth(PANEL_MAX_WIDTH)
         dock.visibilityChanged.connect(lambda shown: None if shown else panel.close_lessons())
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.lessons_dock.show()
     window.lessons_dock.raise_()
+    make_room(window)
     panel.open(number if number is not None else panel.remembered())
     return True
+
+
+def panel_width(window_width: int) -> int:
+    """The lessons dock's width in a window ``window_width`` pixels wide: a quarter, within PANEL_WIDTH."""
+    return int(min(max(window_width // 4, PANEL_WIDTH[0]), PANEL_WIDTH[1]))
+
+
+def make_room(window) -> None:
+    """Give the lessons dock a quarter of the window and let the canvas take its room from the network column.
+
+    On a 1366 or 1280 pixel wide screen, a dock beside three columns would shrink all of them
+    alike; the canvas is where the student works, so it gets back the largest square the
+    network column can spare (keeping NETWORK_MIN pixels) once the dock has been laid out.
+    """
+    width = panel_width(window.width())
+    window.lessons_panel.setMaximumWidth(width)
+    window.resizeDocks([window.lessons_dock], [width], Qt.Orientation.Horizontal)
+    QTimer.singleShot(0, lambda: _share_with_canvas(window))
+
+
+def _share_with_canvas(window) -> None:
+    if not isValid(window) or not window.lessons_dock.isVisible():
+        return
+    columns = window.splitter
+    total = sum(columns.sizes())
+    left = window.controls_scroll.minimumWidth()
+    tallest = window.space.area.height()  # the canvas is square: more width than height is wasted
+    canvas = max(CANVAS_MIN, min(tallest, total - left - NETWORK_MIN))
+    columns.setSizes([left, max(0, total - left - canvas), canvas])

@@ -205,7 +205,7 @@ class BackpropView(QWidget):
         choose.addWidget(self.neuron)
         choose.addStretch()
         self.text = QTextBrowser()
-        self.text.setMinimumHeight(240)
+        self.text.setMinimumHeight(170)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(choose)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import make_window, settle
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton
 
 from engine.explain import explain_neuron
 from engine.features import transform
@@ -365,3 +366,27 @@ def test_lesson_6_batch_sizes_show_their_noise_in_the_loss_curve(qtbot, window):
     assert small_jitter > 100 * whole_jitter
     summary = panel.view.summary.text()
     assert f"rose in {small_rose:.0%} of epochs" in summary and "the whole set: ends at" in summary
+
+
+@pytest.mark.parametrize("size, canvas", [((1280, 720), 320), ((1366, 768), 370)])
+@pytest.mark.parametrize("number", [4, 5])
+def test_with_the_lessons_open_on_a_laptop_screen_the_canvas_stays_usable(qtbot, window, size, canvas, number):
+    window.showNormal()
+    window.resize(*size)
+    qtbot.wait(50)
+    window.show_lessons(number)
+    panel = window.lessons_panel
+    qtbot.wait(300)  # the dock is laid out (at first the canvas still has its old room)
+    assert min(window.canvas.width(), window.canvas.height()) >= canvas
+    assert window.lessons_dock.width() <= size[0] // 4 + 10  # a quarter of the window for the lesson
+    assert window.network.width() >= 280  # the network column gave what it could spare, not more
+    assert window.controls_scroll.verticalScrollBar().maximum() == 0
+    assert panel.text.height() >= 4 * panel.text.fontMetrics().lineSpacing()  # the lesson's text is readable
+    assert panel.progress.width() >= panel.progress.sizeHint().width()  # "5/7 ○○○○○○○" is not cut
+    truncated = [b.text() for b in panel.findChildren(QAbstractButton)
+                 if b.isVisible() and b.text() and b.width() < b.minimumSizeHint().width()]
+    assert truncated == []
+    if number == 4:
+        hover(qtbot, window, 1.5, -2.0)
+        qtbot.waitUntil(lambda: panel.view.passes is not None, timeout=5000)
+        assert panel.view.text.horizontalScrollBar().maximum() == 0  # the matrices fit the dock's width
