@@ -78,8 +78,8 @@ class Controller(QObject):
         config.changed.connect(self._on_config_change)
         self._send_config()
 
-    def _start_process(self) -> TrainingProcess:
-        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot)
+    def _start_process(self, first_seq: int = 0) -> TrainingProcess:
+        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot, first_seq=first_seq)
         process.stopped.connect(self._on_process_stop)
         return process
 
@@ -87,10 +87,11 @@ class Controller(QObject):
         """The trainer's stream ended: expected at close; otherwise start a new trainer."""
         if self._closing:
             return
-        self.process.close()
-        self.process.deleteLater()  # the old receiver thread and pipes go with it
+        old = self.process
+        old.close()
+        old.deleteLater()  # the old receiver thread and pipes go with it
         self.restarts += 1
-        self.process = self._start_process()
+        self.process = self._start_process(first_seq=old.last_seq)
         self._send_config()
         if self._surrogate:
             self.process.send(SetSurrogate(True))

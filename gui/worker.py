@@ -49,7 +49,7 @@ class TrainingProcess(QObject):
     stopped = Signal()
 
     def __init__(self, seed: int = 0, parent: QObject | None = None,
-                 on_snapshot: Callable[[Snapshot], None] | None = None) -> None:
+                 on_snapshot: Callable[[Snapshot], None] | None = None, first_seq: int = 0) -> None:
         super().__init__(parent)
         context = mp.get_context("spawn")  # never fork a process that runs Qt
         command_read, self._commands = context.Pipe(duplex=False)
@@ -63,7 +63,9 @@ class TrainingProcess(QObject):
         # Close our copies of the child's ends, so EOF reaches the receiver if the child dies.
         command_read.close()
         snapshot_write.close()
-        self._seq = 0
+        # A replacement trainer numbers its commands on from its predecessor's, so a snapshot of the old
+        # trainer can never pass for an answer to a command sent to the new one.
+        self._seq = first_seq
         self._receiver = _Receiver(self._snapshots, self)
         self._receiver.finished.connect(self.stopped)
         if on_snapshot is not None:  # connected before the receiver starts: no snapshot can be missed

@@ -99,9 +99,14 @@ def test_a_killed_trainer_is_replaced_and_keeps_the_users_points(qtbot):
     win.model.add([[1.0, 1.0]], [1.0])
     win.configuration.update_settings(learning_rate=0.1)
     old = ctl.process
+    old_seq = old.last_seq
     os.kill(old._process.pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: ctl.restarts == 1, timeout=60000)
     assert ctl.process is not old
+    # The new trainer numbers its commands on from the old one's: a late snapshot of the killed trainer
+    # (501 points, the old learning rate) can never pass for the new trainer's answer. Under load this
+    # once read learning rate 0.03 from such a stale snapshot.
+    assert ctl.process.last_seq > old_seq
     seq = ctl.process.last_seq
     assert ctl.wait_until(lambda s: s.seq >= seq and s.n_train + s.n_test == 501, timeout=60)
     assert ctl.latest.settings.learning_rate == 0.1
