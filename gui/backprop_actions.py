@@ -61,8 +61,7 @@ class BackpropPresenter(QObject):
     def _mark(self) -> None:
         """Ring the inspector's point on the canvas while the inspector is open."""
         point = self.inspector.point
-        shown = self.dock.isVisible() and point is not None
-        self.canvas.mark("inspector", (float(point[0]), float(point[1])) if shown else None)
+        self.canvas.mark("inspector", point if self.dock.isVisible() else None)
 
     def _on_neuron_click(self, layer: int, neuron: int) -> None:
         if not self.takes_click(layer, neuron):
