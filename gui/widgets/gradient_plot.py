@@ -76,7 +76,11 @@ class GradientPlot(QWidget):
                 zero_layers.append(layer_name(l, layers))
             # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
             shown = np.where(positive, norms, np.nan)
-            curve.setData(epochs, shown, connect="finite")
+            # One measurement (epoch 0, a session just opened) is no line: show it as a dot.
+            single = len(norms) == 1
+            x, y = (epochs[positive], norms[positive]) if single else (epochs, shown)  # no dot for a zero
+            curve.setData(x, y, connect="finite", symbol="o" if single else None, symbolSize=6,
+                          symbolPen=None, symbolBrush=LAYER_COLORS[l % len(LAYER_COLORS)])
         if len(epochs):
             self.plot.getPlotItem().setXRange(0, max(10.0, float(epochs[-1])), padding=0.02)
         if zero_layers:

@@ -77,6 +77,7 @@ class NeuronView(QWidget):
         self.readout.setWordWrap(True)
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         grid.addWidget(self.readout, 3, 0, 1, 3)
+        grid.setRowStretch(4, 1)  # spare height below the readout, not between the sliders and it
 
     def _params(self, snap) -> tuple[np.ndarray, float] | None:
         if snap is None or tuple(snap.layer_sizes) != (2, 1) or tuple(snap.features) != ("x1", "x2"):
@@ -132,6 +133,7 @@ class ActivationView(QWidget):
         self.name = ""
         self.s_values = np.zeros(0)  # s of hidden neuron 1 at each training point, as marked
         self.title = QLabel()
+        self.title.setWordWrap(True)  # the dock may be narrow: a cut title would hide the share of flat dots
         row = QHBoxLayout()
         self.plots = []
         for label in ("f(s)", "f′(s)"):

@@ -60,12 +60,17 @@ def step_text(activations: tuple[str, ...] | list[str]) -> str:
 
 
 def switched_text(activations: tuple[str, ...] | list[str]) -> str:
-    """The notice for a trained network just switched to step: it keeps what it learned, learns no more."""
+    """The notice for a trained network just switched to step: its weights are kept, it learns no more below.
+
+    It does not promise the old accuracy: each step neuron now answers only 0 or 1, so the map
+    may change a lot (a tanh network whose neurons worked near s = 0 falls back towards chance).
+    """
     blocked, learning = blocked_layers(activations)
     total = len(activations) + 1
-    return (f"<b>Switched to step: the network keeps what it learned, but {_layers(blocked, total)} can no "
-            f"longer learn anything new</b> (step's slope is 0). Only {_layers(learning, total)} still "
-            f"{'learns' if len(learning) == 1 else 'learn'}. To see step fail, start over with fresh weights.")
+    return (f"<b>Switched to step: the weights are kept, but {_layers(blocked, total)} can no longer learn "
+            f"anything new</b> (step's slope is 0), and each step neuron now answers only 0 or 1. Only "
+            f"{_layers(learning, total)} still {'learns' if len(learning) == 1 else 'learn'}. To see step fail, "
+            "start over.")
 
 
 def step_stalled(snap: Snapshot) -> bool:

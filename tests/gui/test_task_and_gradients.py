@@ -171,3 +171,19 @@ def test_no_exactly_zero_claim_for_a_network_with_no_points_to_measure_on(qtbot,
     assert snap.n_train == 0
     qtbot.wait(500)
     assert "Exactly zero" not in window.gradient_plot.caption.text()
+
+
+def test_a_single_measurement_is_drawn_as_a_dot_and_a_line_once_there_are_more(qtbot, window):
+    drawn(qtbot, window, lambda s: s.n_train > 0)  # epoch 0: one measurement per layer
+    curves = window.gradient_plot.curves
+    assert len(curves) == 3 and all(curve.opts["symbol"] == "o" for curve in curves)
+    assert all(len(curve.getData()[0]) == 1 for curve in curves)
+    pick(qtbot, window.controls.activation, "step")  # zero for layers 1 and 2: no dot, the caption says so
+    qtbot.waitUntil(lambda: ZERO in caption(window), timeout=60000)
+    assert [0 if curve.xData is None else len(curve.xData) for curve in curves] == [0, 0, 1]
+    pick(qtbot, window.controls.activation, "tanh")
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_S)
+    snap = settle(window)
+    drawn(qtbot, window, lambda s: s.seq >= snap.seq)
+    assert all(curve.opts["symbol"] is None and len(curve.getData()[0]) >= 2 for curve in curves)
