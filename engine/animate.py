@@ -156,6 +156,39 @@ def render_frames(scene: Scene, kept: Sequence[tuple[int, np.ndarray]],
     return images
 
 
+def side_by_side(runs: Sequence[Sequence[Image.Image]], titles: Sequence[str]) -> list[Image.Image]:
+    """Frames of several runs next to each other, each under its title (compare mode's export).
+
+    The runs' frames are taken at the same epochs; a run that stopped early (it diverged) keeps
+    showing its last frame while the others go on.
+    """
+    if not runs or any(not frames for frames in runs):
+        raise EngineError("no frames to put side by side")
+    width, height = runs[0][0].size
+    font = _font(max(10, width // 26))
+    band = _title_band(font)
+    gap = max(4, width // 50)
+    count = max(len(frames) for frames in runs)
+    images = []
+    for index in range(count):
+        image = Image.new("RGB", (len(runs) * width + (len(runs) - 1) * gap, height + band), (255, 255, 255))
+        draw = ImageDraw.Draw(image)
+        for column, (frames, title) in enumerate(zip(runs, titles, strict=True)):
+            left = column * (width + gap)
+            image.paste(frames[min(index, len(frames) - 1)], (left, band))
+            box = draw.textbbox((0, 0), title, font=font)
+            draw.text((left + (width - (box[2] - box[0])) / 2 - box[0], (band - (box[3] - box[1])) / 2 - box[1]),
+                      title, fill=(20, 20, 20), font=font)
+        images.append(image)
+    return images
+
+
+def _title_band(font: ImageFont.ImageFont | ImageFont.FreeTypeFont) -> int:
+    """The height of the white band above side-by-side frames that holds their titles."""
+    box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), "Ag", font=font)
+    return int(box[3] - box[1]) * 2
+
+
 def encode_gif(images: Sequence[Image.Image]) -> bytes:
     """An endlessly looping GIF of the images; the last one stays on screen longer."""
     out = io.BytesIO()
@@ -184,11 +217,20 @@ def encode_mp4(images: Sequence[Image.Image]) -> bytes:
 
 
 def write_animation(path: str | os.PathLike[str], scene: Scene, kept: Sequence[tuple[int, np.ndarray]],
-                    size: int = limits.DEFAULT_ANIMATION_SIZE) -> int:
-    """Render the kept frames and write them to ``path`` (.gif or .mp4), atomically; returns the frame count."""
-    if not kept:
+                    size: int = limits.DEFAULT_ANIMATION_SIZE,
+                    beside: Sequence[tuple[Scene, Sequence[tuple[int, np.ndarray]], str]] = (),
+                    title: str = "") -> int:
+    """Render the kept frames and write them to ``path`` (.gif or .mp4), atomically; returns the frame count.
+
+    ``beside``: more runs as (scene, kept, title), drawn to the right of this one (titled ``title``)
+    in every frame, each ``size`` pixels square.
+    """
+    if not kept or any(not other for _, other, _ in beside):
         raise EngineError("no frames to write")
     images = render_frames(scene, kept, size)
+    if beside:
+        images = side_by_side([images, *(render_frames(s, k, size) for s, k, _ in beside)],
+                              [title, *(t for _, _, t in beside)])
     mp4 = os.fspath(path).lower().endswith(".mp4")
     write_bytes_atomically(path, encode_mp4(images) if mp4 else encode_gif(images))
     return len(images)

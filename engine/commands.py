@@ -42,7 +42,24 @@ class Step:
 
 @dataclass(frozen=True)
 class Reset:
-    """New initial weights for the same network and data."""
+    """New initial weights for the same network and data (from ``seed`` when given).
+
+    Compare mode resets both of its runs with one shared seed, so two networks of the same
+    shape start from the same weights and see the points in the same order.
+    """
+
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class HoldAt:
+    """While playing, train no further than epoch ``epoch`` (None: no limit); Step is not held.
+
+    Compare mode keeps its two runs epoch-aligned with it: run B is held at the epoch run A
+    last reported, so B never runs ahead of A.
+    """
+
+    epoch: int | None
 
 
 @dataclass(frozen=True)
@@ -131,7 +148,7 @@ class Stop:
     """End the trainer's loop (the child process then exits)."""
 
 
-Command = (Play | Pause | Step | Reset | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
+Command = (Play | Pause | Step | Reset | HoldAt | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
            | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | Stop)
 
 

@@ -68,3 +68,8 @@ DEFAULT_ANIMATION_SIZE = 400  # pixels, square
 MIN_ANIMATION_SIZE = 100
 MAX_ANIMATION_SIZE = 1600
 DEFAULT_ANIMATION_EPOCHS = 300  # the window's suggestion when the session has trained fewer
+
+# Compare mode (View -> Compare): run A may lead run B by at most this many seconds of training
+# (and at least COMPARE_LEAD_MIN epochs); B never runs ahead of A.
+COMPARE_LEAD_SECONDS = 0.1
+COMPARE_LEAD_MIN = 2

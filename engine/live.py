@@ -26,6 +26,7 @@ from engine.commands import (
     ApplySettings,
     CheckGradients,
     Command,
+    HoldAt,
     LoadWeights,
     Pause,
     Play,
@@ -82,6 +83,7 @@ class LiveSession:
         self.bounds = maps.Bounds()
         self.focus: tuple[int, int] | None = None
         self.playing = False
+        self.hold_at: int | None = None  # while playing, train no further than this epoch (compare mode)
         self.diverged = False
         self.seq = 0
         self.run = 0
@@ -106,10 +108,15 @@ class LiveSession:
     def _outputs(self) -> int:
         return int(self.labels.max()) + 1 if self.task == "multiclass" else 1
 
-    def _build(self) -> None:
-        """A new network (fresh weights) for the current architecture, task and data."""
+    @property
+    def held(self) -> bool:
+        """Playing, but at the epoch ``HoldAt`` set: wait for the limit to move."""
+        return self.playing and self.hold_at is not None and self.epoch >= self.hold_at
+
+    def _build(self, seed: int | None = None) -> None:
+        """A new network (fresh weights, from ``seed`` when given) for the current architecture, task and data."""
         sizes = [len(self.arch.features), *self.arch.hidden, self._outputs()]
-        self.run_seed = self.seed + self.run
+        self.run_seed = self.seed + self.run if seed is None else seed
         self.net = Network(
             sizes, list(self.arch.activations), self.task, seed=self.run_seed,
             step_surrogate=self.step_surrogate,
@@ -171,9 +178,14 @@ class LiveSession:
             if not self.train_epoch():
                 break
 
-    def _reset(self, _command: Reset) -> None:
+    def _reset(self, command: Reset) -> None:
         self.playing = False
-        self._build()
+        self._build(command.seed)
+
+    def _hold_at(self, command: HoldAt) -> None:
+        if command.epoch is not None and not 0 <= command.epoch <= limits.MAX_EPOCH:
+            raise EngineError(f"epoch must be from 0 to {limits.MAX_EPOCH}, got {command.epoch}")
+        self.hold_at = command.epoch
 
     def _apply_settings_command(self, command: ApplySettings) -> None:
         old = self.settings
@@ -381,6 +393,7 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(Pause, LiveSession._pause),
     _entry(Step, LiveSession._step),
     _entry(Reset, LiveSession._reset),
+    _entry(HoldAt, LiveSession._hold_at),
     _entry(ApplySettings, LiveSession._apply_settings_command),
     _entry(ApplyArchitecture, LiveSession._apply_architecture),
     _entry(SetSurrogate, LiveSession._set_surrogate),

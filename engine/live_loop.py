@@ -14,6 +14,7 @@ from engine.commands import UNEXPECTED, Command, Stop, UnknownCommand, name_of
 from engine.live import LiveSession
 
 SNAPSHOT_PERIOD = 1.0 / 60.0  # at most 60 snapshots a second
+HELD_WAIT = 0.05  # seconds a held trainer waits for a command before it looks at its rate again
 
 
 class _Pacer:
@@ -50,7 +51,7 @@ class _Pacer:
 def _train_slice(session: LiveSession, pacer: _Pacer, seconds: float = 0.008) -> None:
     """Train for a short slice, so commands are never kept waiting long."""
     slice_end = time.perf_counter() + seconds
-    while session.playing and time.perf_counter() < slice_end:
+    while session.playing and not session.held and time.perf_counter() < slice_end:
         if not pacer.due(session.settings.speed):
             time.sleep(0.002)
         elif session.train_epoch():
@@ -83,16 +84,17 @@ def serve(commands: Any, snapshots: Any, seed: int = 0) -> None:
     dirty = True
     try:
         while True:
-            # Block for the next command only when idle and up to date; while training, just peek.
-            wait = 0.0 if session.playing or dirty else None
+            # Block for the next command only when idle and up to date; while training, just peek;
+            # while held (compare mode), wait a little, so the rate shown still falls to what it is.
+            wait = HELD_WAIT if session.held and not dirty else 0.0 if session.playing or dirty else None
             while commands.poll(wait):
                 seq, command = commands.recv()
                 if isinstance(command, Stop):
                     return
-                was_playing = session.playing
+                was_playing, was_held = session.playing, session.held
                 _obey(session, seq, command)
-                if session.playing and not was_playing:
-                    pacer.restart()
+                if session.playing and (not was_playing or was_held and not session.held):
+                    pacer.restart()  # a held run released does not rush to make up the time it waited
                 dirty, wait = True, 0.0
             try:
                 if session.playing:

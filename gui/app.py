@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--space", type=int, metavar="LAYER",
                    help="open the layer-space view of hidden layer LAYER (1-based)")
     p.add_argument("--lesson", type=int, metavar="N", help="open the window at lesson N (Help -> Lessons)")
+    p.add_argument("--compare", action="store_true",
+                   help="open in compare mode: a second run B beside A (View -> Compare)")
+    p.add_argument("--difference", metavar="KIND=VALUE",
+                   help="run B's difference with --compare, e.g. activation=step, learning_rate=3, layers=8,8 "
+                        "(default: A's activation against step)")
     return p
 
 
@@ -97,6 +102,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("epochs must be >= 0")
     if args.space is not None and not 1 <= args.space <= len(hidden):
         parser.error(f"space: hidden layer {args.space} does not exist (the network has {len(hidden)})")
+    difference = None
+    if args.difference is not None:
+        from engine.errors import EngineError
+        from gui.compare_model import parse_difference  # Qt's core types only: no window, no plugin
+
+        try:
+            difference = parse_difference(args.difference)
+        except EngineError as problem:
+            parser.error(str(problem))
+        if not args.compare:
+            parser.error("difference: only with --compare")
+    args.difference = difference
     if args.lesson is not None:
         wrong = check_lesson(args.lesson)
         if wrong:
@@ -136,6 +153,8 @@ def start(args: argparse.Namespace, hidden: list[int]) -> MainWindow:
         window.space.show(args.space)
     if args.lesson is not None:
         window.show_lessons(args.lesson)  # checked before the window was built
+    if args.compare:
+        window.compare.enter(*(args.difference or (None, None)))
     if not args.screenshot:
         window.show()
     if args.file:  # a bad file gets the usual message from File > Open, and nothing else changes
@@ -169,10 +188,14 @@ def take_screenshot(window: MainWindow, path: str, epochs: int) -> int:
         trained += size
         done = window.controller.wait_until(lambda s, seq=seq, trained=trained: s.seq >= seq and s.epoch >= trained,
                                             timeout=120)
+    compare = window.compare
+    if done and compare.b is not None:  # run B follows A to the same epoch
+        done = compare.b.wait_until(lambda s: s.epoch >= trained or s.diverged, timeout=120)
     for _ in range(5):
         QApplication.processEvents()
     if window.controller.latest is not None:
         window.draw(window.controller.latest)
+    compare.draw_now()
     QApplication.processEvents()
     ok = window.grab().save(path)
     window.close()

@@ -50,6 +50,8 @@ class Controller(QObject):
     trainer_restarted = Signal()
     # Emitted (GUI thread) with an engine.explain.GradientCheck when a gradient check finished.
     gradient_checked = Signal(object)
+    # Emitted (GUI thread) with each snapshot once it is the latest (compare mode aligns two runs by it).
+    snapshot_arrived = Signal(object)
 
     def __init__(self, model: DataModel, config: ConfigModel, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -199,6 +201,7 @@ class Controller(QObject):
             self.gradient_checked.emit(snap.gradient_check)
         self.latest = snap
         self._fresh = True
+        self.snapshot_arrived.emit(snap)
 
     def _record_gradients(self, snap: Snapshot) -> None:
         """One row of gradient norms per epoch; a new measurement at the same epoch replaces the row.

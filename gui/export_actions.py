@@ -52,23 +52,36 @@ class _AnimationJob(QObject):
     # Emitted once at the end with "" (written), "cancelled", or the problem in one sentence.
     done = Signal(str)
 
-    def __init__(self, problem: Problem, epochs: int, frames: int, path: str, size: int) -> None:
+    def __init__(self, problem: Problem, epochs: int, frames: int, path: str, size: int,
+                 beside: tuple[Problem, str, str] | None = None) -> None:
         super().__init__()
         self.problem, self.epochs, self.frames, self.path, self.size = problem, epochs, frames, path, size
+        self.beside = beside  # compare mode: run B's problem, A's title and B's, drawn side by side
         self.cancel_requested = False  # set from the GUI thread; read between epochs
+        self._done_before = 0  # epochs of the runs already trained (compare mode trains two)
 
     def _progress(self, epoch: int) -> None:
         if epoch % max(1, self.epochs // 100) == 0:
-            self.progressed.emit(epoch)
+            self.progressed.emit(self._done_before + epoch)
+
+    def _record(self, problem: Problem) -> Recorder:
+        recorder = Recorder(problem.net, self.epochs, self.frames, cancelled=lambda: self.cancel_requested,
+                            progress=self._progress)
+        run(problem, self.epochs, lambda _: None, observe=recorder)
+        self._done_before += self.epochs
+        return recorder
 
     @Slot()
     def run(self) -> None:
         """Train, keep the frames' weights, draw and write them."""
-        recorder = Recorder(self.problem.net, self.epochs, self.frames, cancelled=lambda: self.cancel_requested,
-                            progress=self._progress)
         try:
-            run(self.problem, self.epochs, lambda _: None, observe=recorder)
-            write_animation(self.path, self.problem, recorder.kept, self.size)
+            recorder = self._record(self.problem)
+            if self.beside is None:
+                write_animation(self.path, self.problem, recorder.kept, self.size)
+            else:
+                other, title_a, title_b = self.beside
+                write_animation(self.path, self.problem, recorder.kept, self.size,
+                                beside=[(other, self._record(other).kept, title_b)], title=title_a)
         except Cancelled:
             self.done.emit("cancelled")
         except (OSError, EngineError) as problem:
@@ -92,6 +105,8 @@ class ExportPresenter(QObject):
         self._thread: QThread | None = None
         self._job: _AnimationJob | None = None
         self.progress_dialog: QProgressDialog | None = None
+        # Compare mode sets this: run B as a session and its difference in words, drawn beside A (or None).
+        self.beside: Callable[[], tuple[Session, str] | None] = lambda: None
         parent_widget.installEventFilter(self)  # to stop an animation in progress when the window closes
 
     def _ask(self, caption: str, filters: list[str], suggested: str) -> tuple[str | None, str]:
@@ -159,13 +174,16 @@ class ExportPresenter(QObject):
         except (OSError, EngineError) as problem:
             self.files.error("Cannot save", f"{path}: {getattr(problem, 'strerror', None) or problem}")
             return False
-        job = _AnimationJob(problem_of(session), epochs, frames, path, size)
+        other = self.beside()
+        beside = None if other is None else (problem_of(other[0]), "A", f"B: {other[1]}")
+        job = _AnimationJob(problem_of(session), epochs, frames, path, size, beside)
         thread = QThread(self)
         job.moveToThread(thread)
         thread.started.connect(job.run)
         job.done.connect(self._animation_done)
-        dialog = QProgressDialog(f"Training {epochs:,} epochs and drawing {frames} frames…", "Cancel", 0, epochs + 1,
-                                 self.widget)
+        runs = 1 if beside is None else 2
+        dialog = QProgressDialog(f"Training {epochs:,} epochs{' of both runs' if beside else ''} and drawing "
+                                 f"{frames} frames…", "Cancel", 0, runs * epochs + 1, self.widget)
         dialog.setWindowTitle("Export animation")
         dialog.setMinimumDuration(0)
         dialog.setAutoReset(False)

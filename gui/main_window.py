@@ -29,6 +29,7 @@ from engine.datasets import REGRESSION_PRESETS
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
 from gui.backprop_actions import BackpropPresenter
+from gui.compare_actions import ComparePresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
                                           self.controls.check_result)
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
         self._build_menus()
+        self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
                                       self._on_reset_click, self)
@@ -252,7 +254,7 @@ class MainWindow(QMainWindow):
         c.speed.currentIndexChanged.connect(lambda _: self._remember_speed())
         c.pictures.chosen.connect(self._on_picture_click)
         c.show_test.toggled.connect(self.canvas.set_show_test)
-        c.classes.idClicked.connect(self._on_class_change)
+        c.classes.idClicked.connect(lambda i: setattr(self.canvas, "current_class", i))
         c.tools.idClicked.connect(lambda i: setattr(self.canvas, "tool", TOOLS[i]))
         c.clear.clicked.connect(self.model.clear)
         c.value.valueChanged.connect(self._on_value_change)
@@ -299,9 +301,6 @@ class MainWindow(QMainWindow):
             self.config_presenter.regenerate()  # the same data set again: a new draw, as Regenerate does
         elif index >= 0:
             combo.setCurrentIndex(index)
-
-    def _on_class_change(self, index: int) -> None:
-        self.canvas.current_class = index
 
     def _on_value_change(self, value: int) -> None:
         self.canvas.regression_value = value / 100.0

@@ -140,3 +140,24 @@ def test_bad_frame_counts_are_refused(capsys) -> None:
     for frames in ("1", "0", str(limits.MAX_FRAMES + 1), "x"):
         assert cli.main(["--preset", "xor", "--epochs", "5", "--animate", "a.gif", "--frames", frames]) == 2
         assert "--frames" in capsys.readouterr().err
+
+
+def test_two_runs_side_by_side_share_each_frame_and_a_stopped_run_keeps_its_last_frame(tmp_path: Path) -> None:
+    tanh, tanh_frames = recorded("tanh", epochs=60, frames=8)
+    step, step_frames = recorded("step", epochs=60, frames=8)
+    out = tmp_path / "both.gif"
+    short = step_frames.kept[:5]  # as if run B had diverged after its fifth frame
+    count = animate.write_animation(out, tanh, tanh_frames.kept, 120, beside=[(step, short, "B: step")], title="A")
+    frames = gif_frames(out)
+    assert count == len(frames) == 8
+    height, width, _ = frames[0].shape
+    assert width > 2 * 120 and height > 120  # two 120-pixel maps, a gap, a title band
+    alone = [np.asarray(image) for image in animate.render_frames(tanh, tanh_frames.kept, 120)]
+    band = height - 120
+    assert np.abs(frames[3][band:, :120].astype(int) - alone[3].astype(int)).mean() < 8  # A on the left (GIF colours)
+    right = slice(width - 120, width)
+    def differ(x: np.ndarray, y: np.ndarray) -> float:
+        return float(np.abs(x.astype(int) - y.astype(int)).mean())
+
+    assert differ(frames[6][band:, right], frames[7][band:, right]) < 3  # B's last frame stays (GIF colours aside)
+    assert differ(frames[0][band:, :120], frames[7][band:, :120]) > 10  # while A goes on

@@ -1,0 +1,188 @@
+"""Compare mode's panel: runs A and B side by side, their loss curves on one plot, B's difference.
+
+Both maps are ``DataCanvas`` views of the window's one data model: same points, same square,
+the same size, and a point drawn on either is drawn for both runs. The panel only shows and
+asks; ``gui.compare_actions.ComparePresenter`` decides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.snapshot import Snapshot
+from gui.compare_model import CHOICES, KINDS, describe
+from gui.data_model import DataModel
+from gui.series import GrowingSeries
+from gui.widgets.axes import epoch_plot, live_curve
+from gui.widgets.canvas import DataCanvas, SquareFrame
+
+RUN_COLORS = {"A": QColor(40, 40, 40), "B": QColor(204, 121, 167)}  # near black; Okabe-Ito reddish purple
+SAME = "same as A"  # the value list's first entry: B takes A's value for this kind
+
+
+def figures(snap: Snapshot | None) -> str:
+    """One run's epoch, loss and accuracies on one line."""
+    if snap is None:
+        return "starting…"
+    loss = "–" if snap.train_loss is None else f"{snap.train_loss:.4f}"
+    text = f"epoch {snap.epoch:,}   loss {loss}"
+    if snap.diverged:
+        text += "   diverged: paused"
+    if snap.task != "regression" and snap.train_accuracy is not None:
+        test = "–" if snap.test_accuracy is None or not snap.n_test else f"{100 * snap.test_accuracy:.1f}%"
+        text += f"\naccuracy {100 * snap.train_accuracy:.1f}%, test {test}"
+    return text
+
+
+class ComparePanel(QWidget):
+    """Two decision maps, their figures, one loss plot, and the controls of B's difference."""
+
+    # The user chose a value for one kind of difference: (kind, value), value None for "same as A".
+    difference_requested = Signal(str, object)
+    # The user leaves compare mode keeping run "A" or run "B".
+    keep_requested = Signal(str)
+
+    def __init__(self, model: DataModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compare")
+        self.kind = QComboBox()
+        self.kind.setObjectName("compare-kind")
+        self.kind.setAccessibleName("Kind of difference")
+        for kind, text in KINDS.items():
+            self.kind.addItem(text, kind)
+        self.value = QComboBox()
+        self.value.setObjectName("compare-value")
+        self.value.setAccessibleName("B's value")
+        self.value.setMinimumContentsLength(14)
+        self.value.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.currentIndexChanged.connect(lambda _: self._fill_values(None))
+        self.value.activated.connect(self._on_value_chosen)
+        self.keep_a = QPushButton("Keep A")
+        self.keep_a.setObjectName("compare-keep-a")
+        self.keep_a.setToolTip("Leave compare mode with run A")
+        self.keep_b = QPushButton("Keep B")
+        self.keep_b.setObjectName("compare-keep-b")
+        self.keep_b.setToolTip("Leave compare mode with run B: its network, settings and weights (undoable)")
+        self.keep_a.clicked.connect(lambda: self.keep_requested.emit("A"))
+        self.keep_b.clicked.connect(lambda: self.keep_requested.emit("B"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("B differs in"))
+        top.addWidget(self.kind)
+        top.addWidget(self.value, 1)
+        top.addWidget(self.keep_a)
+        top.addWidget(self.keep_b)
+        self.canvases: dict[str, DataCanvas] = {}
+        self.titles: dict[str, QLabel] = {}
+        self.figures: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setSpacing(3)
+        for column, run in enumerate("AB"):
+            canvas = DataCanvas(model)
+            canvas.setObjectName(f"compare-canvas-{run.lower()}")
+            canvas.setAccessibleName(f"Decision map of run {run}")
+            self.canvases[run] = canvas
+            title = QLabel(run)
+            title.setObjectName(f"compare-title-{run.lower()}")
+            title.setStyleSheet(f"color: {RUN_COLORS[run].name()}; font-weight: bold")
+            title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.titles[run] = title
+            figure = QLabel("starting…\n")
+            figure.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            figure.setObjectName(f"compare-figures-{run.lower()}")
+            figure.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.figures[run] = figure
+            grid.addWidget(title, 0, column)
+            grid.addWidget(SquareFrame(canvas), 1, column)
+            grid.addWidget(figure, 2, column)
+        grid.setRowStretch(1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self.plot = epoch_plot("training loss")
+        self.plot.setObjectName("compare-loss")
+        self.plot.setAccessibleName("Loss of runs A and B")
+        self.curves = {
+            "A": live_curve(self.plot, pen=pg.mkPen(RUN_COLORS["A"], width=2)),
+            "B": live_curve(self.plot, pen=pg.mkPen(RUN_COLORS["B"], width=2, style=Qt.PenStyle.DashLine)),
+        }
+        self.legend = QLabel()
+        self.legend.setObjectName("compare-legend")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addLayout(grid, 3)
+        layout.addWidget(self.plot, 2)
+        layout.addWidget(self.legend)
+        self._fill_values(None)
+
+    # ------------------------------------------------------------------ difference
+    def _fill_values(self, chosen: object) -> None:
+        """The value list of the chosen kind, showing ``chosen`` (None: "same as A")."""
+        kind = self.current_kind()
+        with QSignalBlocker(self.value):
+            self.value.clear()
+            self.value.setEditable(kind == "layers")  # any sizes may be typed, as "6,6,6"
+            self.value.addItem(SAME, None)
+            for value in CHOICES[kind]:
+                self.value.addItem(describe(kind, value), value)
+            if chosen is not None and self.value.findData(chosen) < 0:
+                self.value.addItem(describe(kind, chosen), chosen)
+            self.value.setCurrentIndex(max(0, self.value.findData(chosen)) if chosen is not None else 0)
+
+    def current_kind(self) -> str:
+        """The kind of difference on show."""
+        return str(self.kind.currentData())
+
+    def show_difference(self, kind: str, value: object) -> None:
+        """Show ``kind`` with B's ``value`` (None: B takes A's), without asking for anything."""
+        with QSignalBlocker(self.kind):
+            self.kind.setCurrentIndex(self.kind.findData(kind))
+        self._fill_values(value)
+
+    def _on_value_chosen(self, index: int) -> None:
+        data = self.value.itemData(index)
+        if data is None and self.value.isEditable() and self.value.itemText(index) != SAME:
+            data = self.value.itemText(index)  # typed sizes: the presenter reads and checks them
+        self.difference_requested.emit(self.current_kind(), data)
+
+    # ------------------------------------------------------------------ drawing
+    def set_titles(self, a: str, b: str) -> None:
+        """Name the runs by what differs (also in the loss plot's legend): 'A: tanh', 'B: step'."""
+        self.titles["A"].setText(f"A: {a}")
+        self.titles["B"].setText(f"B: {b}")
+        difference = b
+        self.legend.setText(f"<span style='color:{RUN_COLORS['A'].name()}'><b>——</b></span> A ({a}) &nbsp; "
+                            f"<span style='color:{RUN_COLORS['B'].name()}'><b>- - -</b></span> B ({difference})")
+
+    def draw_run(self, run: str, snap: Snapshot) -> None:
+        """One run's decision map and figures."""
+        self.canvases[run].set_decision(snap.decision_rgb, snap.bounds)
+        self.figures[run].setText(figures(snap))
+
+    def redraw_curves(self, losses: dict[str, GrowingSeries]) -> None:
+        """Both runs' training loss over the epochs, on one scale."""
+        last = 10.0
+        high = 0.0
+        for run, series in losses.items():
+            epochs, train = series.column(0), series.column(1)
+            self.curves[run].setData(epochs, train)
+            if len(epochs):
+                last = max(last, float(epochs[-1]))
+                finite = train[np.isfinite(train)]
+                if len(finite):
+                    high = max(high, float(finite.max()))
+        item = self.plot.getPlotItem()
+        item.setXRange(0, last, padding=0.02)
+        item.setYRange(0, high or 1.0, padding=0.05)
