@@ -30,14 +30,12 @@ from shiboken6 import isValid
 
 from gui.guide import Experiment
 from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
+from gui.lesson_layout import give_back, make_room
 from gui.widgets.feedforward import FeedforwardView
 from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView, NeuronView, RatesView
 
 HIGHLIGHT_COLOUR = "#E69F00"  # Okabe-Ito orange: visible on the light window, safe with colour blindness
 FLASHES = 6  # the outlines blink this many times when a lesson opens, then stay
-PANEL_WIDTH = (300, 430)  # the lessons dock's narrowest and widest: a quarter of the window, within these
-NETWORK_MIN = 290  # pixels the network column keeps when the canvas takes room back from it
-CANVAS_MIN = 250
 POLL_MS = 30  # how often the panel looks for a new snapshot
 REFRESH_PERIOD = 0.1  # seconds between live-view refreshes while training runs
 
@@ -369,7 +367,7 @@ def open_lessons(window, number: int | None = None) -> bool:
         dock = window.lessons_dock = QDockWidget("Lessons", window)
         dock.setObjectName("lessons")
         dock.setWidget(panel)
-        dock.visibilityChanged.connect(lambda shown: None if shown else panel.close_lessons())
+        dock.visibilityChanged.connect(lambda shown: None if shown else (panel.close_lessons(), give_back(window)))
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.lessons_dock.show()
     window.lessons_dock.raise_()
@@ -377,31 +375,3 @@ def open_lessons(window, number: int | None = None) -> bool:
     panel.open(number if number is not None else panel.remembered())
     return True
 
-
-def panel_width(window_width: int) -> int:
-    """The lessons dock's width in a window ``window_width`` pixels wide: a quarter, within PANEL_WIDTH."""
-    return int(min(max(window_width // 4, PANEL_WIDTH[0]), PANEL_WIDTH[1]))
-
-
-def make_room(window) -> None:
-    """Give the lessons dock a quarter of the window and let the canvas take its room from the network column.
-
-    On a 1366 or 1280 pixel wide screen, a dock beside three columns would shrink all of them
-    alike; the canvas is where the student works, so it gets back the largest square the
-    network column can spare (keeping NETWORK_MIN pixels) once the dock has been laid out.
-    """
-    width = panel_width(window.width())
-    window.lessons_panel.setMaximumWidth(width)
-    window.resizeDocks([window.lessons_dock], [width], Qt.Orientation.Horizontal)
-    QTimer.singleShot(0, lambda: _share_with_canvas(window))
-
-
-def _share_with_canvas(window) -> None:
-    if not isValid(window) or not window.lessons_dock.isVisible():
-        return
-    columns = window.splitter
-    total = sum(columns.sizes())
-    left = window.controls_scroll.minimumWidth()
-    tallest = window.space.area.height()  # the canvas is square: more width than height is wasted
-    canvas = max(CANVAS_MIN, min(tallest, total - left - NETWORK_MIN))
-    columns.setSizes([left, max(0, total - left - canvas), canvas])

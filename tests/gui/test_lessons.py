@@ -381,6 +381,8 @@ def test_with_the_lessons_open_on_a_laptop_screen_the_canvas_stays_usable(qtbot,
     assert window.lessons_dock.width() <= size[0] // 4 + 10  # a quarter of the window for the lesson
     assert window.network.width() >= 280  # the network column gave what it could spare, not more
     assert window.controls_scroll.verticalScrollBar().maximum() == 0
+    for plot in (window.loss_plot.plot, window.gradient_plot.plot):  # stacked, each as wide as the column
+        assert plot.width() >= 250 and plot.height() >= 100
     assert panel.text.height() >= 4 * panel.text.fontMetrics().lineSpacing()  # the lesson's text is readable
     assert panel.progress.width() >= panel.progress.sizeHint().width()  # "5/7 ○○○○○○○" is not cut
     truncated = [b.text() for b in panel.findChildren(QAbstractButton)
@@ -390,3 +392,34 @@ def test_with_the_lessons_open_on_a_laptop_screen_the_canvas_stays_usable(qtbot,
         hover(qtbot, window, 1.5, -2.0)
         qtbot.waitUntil(lambda: panel.view.passes is not None, timeout=5000)
         assert panel.view.text.horizontalScrollBar().maximum() == 0  # the matrices fit the dock's width
+
+
+def test_the_step_notice_is_whole_in_the_narrow_canvas_column_beside_the_lessons(qtbot, window):
+    window.showNormal()
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    window.show_lessons(2)  # step against sigmoid: the notice is the lesson
+    qtbot.wait(300)
+    slot = window.notice_slot.geometry()
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.notice.kind == "step", timeout=60000)
+    label = window.notice.text
+    assert label.height() >= label.heightForWidth(label.width())  # every line of it shows
+    assert window.notice.to_sigmoid.geometry().top() >= label.geometry().bottom()
+    assert window.notice_slot.geometry() == slot  # and its coming moved nothing
+
+
+def test_closing_the_lessons_puts_the_plots_side_by_side_again(qtbot, window):
+    window.showNormal()
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    side_by_side = window.gradient_plot.plot.geometry().height()
+    window.show_lessons(4)
+    qtbot.wait(300)
+    plots = window.gradient_plot.parentWidget()
+    assert plots.orientation() == Qt.Orientation.Vertical
+    window.lessons_dock.close()
+    qtbot.wait(300)
+    assert plots.orientation() == Qt.Orientation.Horizontal
+    assert window.gradient_plot.plot.geometry().height() >= side_by_side - 20
