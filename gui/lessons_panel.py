@@ -347,6 +347,13 @@ class LessonsPanel(QWidget):
         self._leave_view()
 
 
+def _on_visibility(window, shown: bool) -> None:
+    """The dock was hidden: stop the lesson and give the sandbox its room back."""
+    if not shown:
+        window.lessons_panel.close_lessons()
+        give_back(window)
+
+
 def open_lessons(window, number: int | None = None) -> bool:
     """Show the Lessons dock on ``window`` at lesson ``number`` (None: where the student left off).
 
@@ -367,7 +374,7 @@ def open_lessons(window, number: int | None = None) -> bool:
         dock = window.lessons_dock = QDockWidget("Lessons", window)
         dock.setObjectName("lessons")
         dock.setWidget(panel)
-        dock.visibilityChanged.connect(lambda shown: None if shown else (panel.close_lessons(), give_back(window)))
+        dock.visibilityChanged.connect(lambda shown: _on_visibility(window, shown))
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.lessons_dock.show()
     window.lessons_dock.raise_()
