@@ -308,14 +308,15 @@ class RatesView(QWidget):
                 self.buttons.append(button)
             rows.append(row)
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumHeight(150)
+        self.plot.setMinimumHeight(120)
         self.plot.setLogMode(False, True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "training loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-5, 5), brush=pg.mkBrush(255, 255, 255, 210))
         self.summary = QLabel("Each run's curve is kept here, with how noisy it was.")
         self.summary.setObjectName("lesson-rates-summary")
+        self.summary.setToolTip("end: the training loss after the run; rose: the share of epochs whose loss went "
+                                "up; jitter: the spread of the loss's change from one epoch to the next")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
@@ -337,8 +338,12 @@ class RatesView(QWidget):
         self.main.controls.batch_size.setValue(batch)
         self.try_rate(self.BATCH_RATE)
 
-    def run_finished(self) -> None:
-        """Keep the finished run's loss curve under its settings, with how noisy it was."""
+    def run_finished(self, start: int, stop: int) -> None:
+        """Keep the loss curve of epochs ``start`` to ``stop`` under its settings, with how noisy it was.
+
+        Training at full speed runs on past ``stop`` before it pauses: the curves are cut to the
+        run's own epochs, so runs are compared over the same number of epochs.
+        """
         losses = self.main.controller.losses
         if not losses.size:
             return
@@ -346,22 +351,26 @@ class RatesView(QWidget):
         training = int(np.count_nonzero(~self.main.model.test_mask))
         batch = "the whole set" if settings.batch_size >= training else f"batch {settings.batch_size}"
         label = f"η {settings.learning_rate:g}, {batch}"
-        train = np.asarray(losses.column(1), dtype=float)
-        keep = np.isfinite(train) & (train > 0)
+        epochs, train = np.asarray(losses.column(0), dtype=float), np.asarray(losses.column(1), dtype=float)
+        keep = (epochs > start) & (epochs <= stop) & np.isfinite(train) & (train > 0)
         self.curves.pop(label, None)  # a run tried again goes to the end, in its new colour
-        self.curves[label] = (np.asarray(losses.column(0), dtype=float)[keep], train[keep])
+        self.curves[label] = (epochs[keep], train[keep])
         self.noise[label] = loss_noise(train[keep])
         self.plot.clear()
-        self.legend.clear()
-        lines = []
+        # The curves are named in a table beneath the plot: a legend inside it would cover them.
+        rows = ["<tr><th align=left>run</th><th>&nbsp;end&nbsp;</th><th>&nbsp;rose&nbsp;</th>"
+                "<th>&nbsp;jitter</th></tr>"]
         for i, (name, (x, y)) in enumerate(self.curves.items()):
             colour = self.COLOURS[i % len(self.COLOURS)]
-            self.plot.plot(x, y, pen=pg.mkPen(colour, width=2), name=name)
+            self.plot.plot(x, y, pen=pg.mkPen(colour, width=2))
             rose, jitter = self.noise[name]
             end = f"{y[-1]:.3g}" if len(y) else "–"
-            lines.append(f"<span style='color:{colour}'><b>—</b></span> {html.escape(name)}: ends at {end}; "
-                         f"rose in {rose:.0%} of epochs, jitter ±{jitter:.2g}")
-        self.summary.setText("<br>".join(lines))
+            rows.append(f"<tr><td><span style='color:{colour}'><b>—</b></span> {html.escape(name)}</td>"
+                        f"<td align=center>{end}</td><td align=center>{rose:.0%}</td>"
+                        f"<td align=center>±{jitter:.2g}</td></tr>")
+        self.summary.setText("<table cellspacing=0>" + "".join(rows) + "</table>")
+        # Room for every line (a wrapped label in a squeezed panel would otherwise overlap the plot).
+        self.summary.setMinimumHeight(self.summary.heightForWidth(max(1, self.summary.width())))
 
     def set_point(self, point, snap) -> None:
         """Not about the mouse."""
