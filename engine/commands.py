@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.config import Architecture, Settings
+from engine.keyframes import Keyframe
 from engine.layer_space import SpaceChoice
 
 # A refused command's message starts with its name; an unexpected failure with this.
@@ -143,13 +144,24 @@ class SetBias:
     value: float
 
 
+@dataclass(frozen=True, eq=False)
+class ShowKeyframe:
+    """Publish snapshots of this keyframe of run ``run`` (training pauses; its state stays), or live again (None).
+
+    A keyframe of another run (one that ended before this arrived) is ignored.
+    """
+
+    keyframe: Keyframe | None
+    run: int = 0
+
+
 @dataclass(frozen=True)
 class Stop:
     """End the trainer's loop (the child process then exits)."""
 
 
 Command = (Play | Pause | Step | Reset | HoldAt | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
-           | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | Stop)
+           | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | ShowKeyframe | Stop)
 
 
 def name_of(command: object) -> str:

@@ -69,6 +69,14 @@ MIN_ANIMATION_SIZE = 100
 MAX_ANIMATION_SIZE = 1600
 DEFAULT_ANIMATION_EPOCHS = 300  # the window's suggestion when the session has trained fewer
 
+# Replay (the training timeline): keyframes are the network's weights at chosen epochs.
+KEYFRAME_LOG_STEP = 1.25  # keyframes at epochs 0, 1, 2, ... then each at least 25% after the previous
+KEYFRAMES_PER_SECOND = 4  # besides those, at most this many a second while training runs
+MAX_KEYFRAMES = 400  # kept in the window's memory; when full, the most crowded (on a log scale) goes
+MAX_KEYFRAME_BYTES = 4 * 2**20  # and at most this many bytes of weights (a big network keeps fewer)
+MAX_SESSION_KEYFRAMES = 64  # kept in a session file (thinned the same way when saving)
+MAX_SESSION_KEYFRAME_VALUES = 60_000  # weights and biases over all of a session's keyframes (about 1.2 MB)
+
 # Compare mode (View -> Compare): run A may lead run B by at most this many seconds of training
 # (and at least COMPARE_LEAD_MIN epochs); B never runs ahead of A.
 COMPARE_LEAD_SECONDS = 0.1

@@ -36,6 +36,7 @@ from engine.commands import (
     SetFocus,
     SetSurrogate,
     SetWeight,
+    ShowKeyframe,
     ShowSpace,
     Step,
     Stop,
@@ -46,6 +47,7 @@ from engine.config import Architecture, Settings
 from engine.errors import EngineError
 from engine.explain import GradientCheck, gradient_check
 from engine.features import transform
+from engine.keyframes import Keyframe, KeyframeRecorder
 from engine.layer_space import LiveSpace
 from engine.network import Network
 from engine.snapshot import (
@@ -94,6 +96,9 @@ class LiveSession:
         self.epochs_per_second = 0.0
         self._grid_cache: tuple[Any, np.ndarray] | None = None
         self.space = LiveSpace()  # computed only while the window's layer-space view is open
+        self.recorder = KeyframeRecorder()
+        # While the window replays: the keyframe shown, as a float64 network and a float32 one for the maps.
+        self.preview: tuple[Keyframe, Network, Network] | None = None
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -129,6 +134,8 @@ class LiveSession:
         self.run += 1
         self.diverged = False
         self.history = History()
+        self.recorder.restart(self.net, 0)
+        self.preview = None
         self._split()
 
     def _apply_settings(self) -> None:
@@ -160,6 +167,8 @@ class LiveSession:
         self.seq = seq
         self.message = ""
         self._losses = None  # a command may change weights or data: measure afresh
+        if type(command) not in _KEEP_REPLAY:
+            self.preview = None  # anything that trains or changes the network goes back to the live one
         try:
             handler(self, command)
         except (ValueError, ArithmeticError) as problem:  # EngineError is a ValueError
@@ -205,6 +214,7 @@ class LiveSession:
             self.net.set_activation(list(arch.activations))
             self.eval_net.set_activation(list(arch.activations))
             self.arch = arch
+            self.recorder.amend(self.net, self.epoch)
             return
         old = self.arch
         self.arch = arch
@@ -261,6 +271,7 @@ class LiveSession:
         self.epoch = int(command.epoch)
         self.run += 1  # the window's history starts over (and is refilled from the file)
         self.history = History()
+        self.recorder.restart(self.net, self.epoch)
         self.diverged = False
         self.playing = False
 
@@ -271,6 +282,7 @@ class LiveSession:
             raise EngineError(f"there is no layer {command.layer}")
         self.net.weights[command.layer - 1][command.i, command.j] = command.value
         self.last_finite[...] = self.net.params
+        self.recorder.amend(self.net, self.epoch)
 
     def _set_bias(self, command: SetBias) -> None:
         if not math.isfinite(command.value):
@@ -279,6 +291,22 @@ class LiveSession:
             raise EngineError(f"there is no layer {command.layer}")
         self.net.biases[command.layer - 1][command.j] = command.value
         self.last_finite[...] = self.net.params
+        self.recorder.amend(self.net, self.epoch)
+
+    def _show_keyframe(self, command: ShowKeyframe) -> None:
+        """Show a recorded keyframe's network (computed like the live one); training waits, its state kept."""
+        keyframe = command.keyframe
+        if keyframe is None or command.run != self.run:
+            self.preview = None  # back to live, or a keyframe of a run that has ended: stay live
+            return
+        if keyframe.layer_sizes != tuple(self.net.layer_sizes):
+            raise EngineError(f"the keyframe is of a {list(keyframe.layer_sizes)} network, "
+                              f"not this {self.net.layer_sizes} one")
+        if self.preview is None and self.epoch > self.recorder.last_epoch:
+            self.recorder.record(self.net, self.epoch)  # the live end, exactly as training paused
+        self.playing = False
+        self.preview = (keyframe, keyframe.network(self.task, step_surrogate=self.step_surrogate),
+                        keyframe.network(self.task, "float32"))
 
     def _stop(self, _command: Stop) -> None:
         """Nothing to change: ``serve`` ends its loop on ``Stop`` before handling it."""
@@ -299,6 +327,7 @@ class LiveSession:
             return False
         self.last_finite[...] = self.net.params
         self.epoch += 1
+        self.recorder.after_epoch(self.net, self.epoch)
         self.history.epochs.append(self.epoch)
         self.history.train.append(train_loss)
         self.history.test.append(test_loss)
@@ -313,26 +342,33 @@ class LiveSession:
             self._grid_cache = (key, transform(cells, self.arch.features, np.float32))
         return self._grid_cache[1]
 
-    def _full_gradient_norms(self) -> tuple[float, ...]:
+    def _full_gradient_norms(self, net: Network) -> tuple[float, ...]:
         """||dJ/dW^l|| of the whole training set's loss: smooth, unlike one mini-batch's, and
         exactly zero below a step layer. Measured once per snapshot, not per epoch."""
         if not len(self.y_train):
-            return (0.0,) * self.net.n_layers
+            return (0.0,) * net.n_layers
         n = GRADIENT_SAMPLE  # enough points for a faithful norm; keeps 60 snapshots a second cheap
         with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth
-            weight_grads, _ = self.net.gradients(self.X_train[:n], self.y_train[:n])
+            weight_grads, _ = net.gradients(self.X_train[:n], self.y_train[:n])
             return tuple(float(np.sqrt(np.sum(g * g))) for g in weight_grads)
 
     def snapshot(self) -> Snapshot:
-        """Everything the window draws, computed now from the current weights."""
-        net = self.net
-        with np.errstate(all="ignore"):  # weights beyond float32's range become its largest value
-            np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=self.eval_net.params, casting="same_kind")
+        """Everything the window draws, computed now from the current weights (or the keyframe replayed)."""
+        if self.preview is None:
+            net, eval_net, epoch = self.net, self.eval_net, self.epoch
+            self.recorder.on_publish(net, epoch, self.playing)
+            with np.errstate(all="ignore"):  # weights beyond float32's range become its largest value
+                np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=eval_net.params, casting="same_kind")
+        else:
+            keyframe, net, eval_net = self.preview
+            epoch = keyframe.epoch
+            with np.errstate(all="ignore"):
+                np.clip(net.params, -FLOAT32_MAX, FLOAT32_MAX, out=eval_net.params, casting="same_kind")
         r = MAP_RESOLUTION
         train_loss: float | None
         with np.errstate(all="ignore"):
-            acts = self.eval_net.activations(self._grid_inputs())
-            if self._losses is not None:  # the last epoch measured them on these very weights
+            acts = eval_net.activations(self._grid_inputs())
+            if self._losses is not None and self.preview is None:  # the last epoch measured them on these very weights
                 train_loss, test_loss = self._losses
             else:
                 train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
@@ -353,25 +389,26 @@ class LiveSession:
             for a in layers[1:]
         )
         with np.errstate(all="ignore"):
-            space = self.space.compute(self.eval_net, self.arch.features, self.bounds, self.points,
+            space = self.space.compute(eval_net, self.arch.features, self.bounds, self.points,
                                        self.labels, self.test_mask, self.run)
         h_epochs, h_train, h_test = self.history.take()
         self.check_result, check = None, self.check_result
         return Snapshot(
-            seq=self.seq, run=self.run, epoch=self.epoch, playing=self.playing,
+            seq=self.seq, run=self.run, epoch=epoch, playing=self.playing,
             diverged=self.diverged, task=self.task, layer_sizes=tuple(net.layer_sizes),
             activations=tuple(net.activation_names), features=tuple(self.arch.features),
             step_surrogate=self.step_surrogate, bounds=(self.bounds.low, self.bounds.high),
             train_loss=train_loss, test_loss=test_loss,
             train_accuracy=train_accuracy, test_accuracy=test_accuracy,
             history_epochs=h_epochs, history_train=h_train, history_test=h_test,
-            gradient_norms=self._full_gradient_norms(),
+            gradient_norms=self._full_gradient_norms(net),
             weights=tuple(frozen(w) for w in net.weights),
             biases=tuple(frozen(b) for b in net.biases),
             decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
             epochs_per_second=self.epochs_per_second,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check, layer_space=space,
+            replay=self.preview is not None, keyframes=self.recorder.take(),
         )
 
 
@@ -404,5 +441,9 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(LoadWeights, LiveSession._load_weights),
     _entry(SetWeight, LiveSession._set_weight),
     _entry(SetBias, LiveSession._set_bias),
+    _entry(ShowKeyframe, LiveSession._show_keyframe),
     _entry(Stop, LiveSession._stop),
 ])
+
+# Commands that leave a replayed keyframe on show: they change neither the weights nor the training.
+_KEEP_REPLAY = frozenset({ShowKeyframe, Pause, SetFocus, ShowSpace, ApplySettings, SetSurrogate, SetData})

@@ -20,6 +20,7 @@ from engine.activations import ACTIVATIONS
 from engine.csvio import read_text, write_text_atomically
 from engine.errors import DataError, EngineError
 from engine.features import FEATURES, check_features
+from engine.keyframes import Keyframe
 from engine.losses import TASKS
 from engine.network import MODEL_FORMAT, MODEL_VERSION, Network
 from engine.optimizers import OPTIMIZERS
@@ -28,6 +29,7 @@ SESSION_FORMAT = "neural-sandbox-session"
 SESSION_VERSION = 1
 FIELDS = ("regression", "train_ratio", "features", "hidden", "activations", "step_surrogate", "settings",
           "epoch", "points", "labels", "keys", "history", "model")
+KEYFRAME_FIELDS = ("epoch", "activations", "weights", "biases")
 SETTINGS = ("learning_rate", "optimizer", "batch_size", "regularization", "reg_rate")
 MODEL_FIELDS = ("layer_sizes", "activations", "task", "weights", "biases")
 
@@ -49,6 +51,7 @@ class Session:
     model: dict[str, Any] | None  # Network.to_dict() of the current weights, or None
     epoch: int  # >= 0
     history: np.ndarray  # (k, 3) float64: epoch, train loss, test loss (NaN where none)
+    keyframes: tuple[Keyframe, ...] = ()  # the run's recorded weights, by increasing epoch (for replay)
 
     @property
     def test_mask(self) -> np.ndarray:
@@ -90,6 +93,57 @@ def _settings(value: Any, source: str) -> dict[str, Any]:
     }
 
 
+def _arrays(weights: Any, biases: Any, sizes: list[int], source: str,
+            what: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Check per-layer weights (fan_in rows of fan_out) and biases (fan_out) of a ``sizes`` network."""
+    for name, arrays in (("weights", weights), ("biases", biases)):
+        if not isinstance(arrays, list) or len(arrays) != len(sizes) - 1:
+            raise DataError(f"{source}: {what} {name} must be a list of {len(sizes) - 1} arrays, one per layer")
+    checked_weights, checked_biases = [], []
+    for l, (w, b) in enumerate(zip(weights, biases)):
+        fan_in, fan_out = sizes[l], sizes[l + 1]
+        if not isinstance(w, list) or len(w) != fan_in:
+            raise DataError(f"{source}: {what} weights[{l}] must have {fan_in} rows of {fan_out} (layer sizes "
+                            f"{sizes}), found {jsonio.show(w)}")
+        checked_weights.append(jsonio.numbers(w, source, f"{what} weights[{l}]", width=fan_out))
+        checked_biases.append(jsonio.numbers(b, source, f"{what} biases[{l}]"))
+        if len(checked_biases[-1]) != fan_out:
+            raise DataError(f"{source}: {what} biases[{l}] must have {fan_out} numbers, found {jsonio.show(b)}")
+    return checked_weights, checked_biases
+
+
+def _keyframes(value: Any, source: str, session: Session) -> tuple[Keyframe, ...]:
+    """Check a session's optional ``keyframes`` (weights at earlier epochs) against its network."""
+    if not isinstance(value, list):
+        raise DataError(f"{source}: keyframes must be a list, found {jsonio.show(value)}")
+    if value and session.model is None:
+        raise DataError(f"{source}: keyframes need trained weights, but the session's model is null")
+    if len(value) > limits.MAX_SESSION_KEYFRAMES:
+        raise DataError(f"{source}: {len(value)} keyframes, more than the limit of {limits.MAX_SESSION_KEYFRAMES}")
+    sizes = session.layer_sizes
+    values = len(value) * sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if values > limits.MAX_SESSION_KEYFRAME_VALUES:
+        raise DataError(f"{source}: the keyframes hold {values:,} weights and biases, more than the limit of "
+                        f"{limits.MAX_SESSION_KEYFRAME_VALUES:,}")
+    keyframes: list[Keyframe] = []
+    for k, doc in enumerate(value):
+        what = f"keyframes[{k}]"
+        if not isinstance(doc, dict):
+            raise DataError(f"{source}: {what} must be a JSON object, found {jsonio.show(doc)}")
+        jsonio.require(doc, KEYFRAME_FIELDS, source, what)
+        epoch = jsonio.integer(doc["epoch"], source, f"{what}.epoch", 0, session.epoch)
+        if keyframes and epoch <= keyframes[-1].epoch:
+            raise DataError(f"{source}: {what}.epoch {epoch} is not after the previous keyframe's "
+                            f"{keyframes[-1].epoch} (keyframes run in order of epoch)")
+        activations = jsonio.names(doc["activations"], source, f"{what} activation", ACTIVATIONS)
+        if len(activations) != len(session.hidden):
+            raise DataError(f"{source}: {what} has {len(activations)} activations for {len(session.hidden)} "
+                            "hidden layers")
+        weights, biases = _arrays(doc["weights"], doc["biases"], sizes, source, what)
+        keyframes.append(Keyframe.from_arrays(epoch, weights, biases, activations))
+    return tuple(keyframes)
+
+
 def _network(doc: Any, source: str, what: str, sizes: list[int] | None = None) -> Network:
     """Check a ``Network.to_dict()`` document (against ``sizes`` if given) and build its network."""
     jsonio.check_header(doc, source, what, MODEL_FORMAT, MODEL_VERSION)
@@ -103,18 +157,7 @@ def _network(doc: Any, source: str, what: str, sizes: list[int] | None = None) -
     if sizes is not None and found != sizes:
         raise DataError(f"{source}: {what} has layer sizes {found}, but the session's features, hidden "
                         f"layers and classes need {sizes}")
-    weights, biases = doc["weights"], doc["biases"]
-    for name, arrays in (("weights", weights), ("biases", biases)):
-        if not isinstance(arrays, list) or len(arrays) != len(found) - 1:
-            raise DataError(f"{source}: {what} {name} must be a list of {len(found) - 1} arrays, one per layer")
-    for l, (w, b) in enumerate(zip(weights, biases)):
-        fan_in, fan_out = found[l], found[l + 1]
-        if not isinstance(w, list) or len(w) != fan_in:
-            raise DataError(f"{source}: {what} weights[{l}] must have {fan_in} rows of {fan_out} (layer sizes "
-                            f"{found}), found {jsonio.show(w)}")
-        jsonio.numbers(w, source, f"{what} weights[{l}]", width=fan_out)
-        if len(jsonio.numbers(b, source, f"{what} biases[{l}]")) != fan_out:
-            raise DataError(f"{source}: {what} biases[{l}] must have {fan_out} numbers, found {jsonio.show(b)}")
+    _arrays(doc["weights"], doc["biases"], found, source, what)
     if "seed" in doc:
         jsonio.integer(doc["seed"], source, f"{what} seed", 0, limits.MAX_SEED)
     for name in ("task", "init", "dtype"):
@@ -178,13 +221,15 @@ def _session(doc: Any, source: str) -> Session:
         jsonio.integer(doc["epoch"], source, "epoch", 0, limits.MAX_EPOCH), history,
     )
     if doc["model"] is None:
+        _keyframes(doc.get("keyframes", []), source, session)  # none allowed: says so if there are some
         return session
     net = _network(doc["model"], source, "model", session.layer_sizes)
     if tuple(net.activation_names) != activations or net.task != session.task:
         raise DataError(f"{source}: the model's activations {net.activation_names} and task {net.task!r} do not "
                         f"match the session's {list(activations)} and {session.task!r}")
     net.step_surrogate = session.step_surrogate
-    return replace(session, model=net.to_dict())
+    session = replace(session, model=net.to_dict())
+    return replace(session, keyframes=_keyframes(doc.get("keyframes", []), source, session))
 
 
 # ----------------------------------------------------------------- writing
@@ -217,7 +262,14 @@ def _document(session: Session) -> dict[str, Any]:
         "points": np.asarray(session.points, dtype=np.float64).tolist(),
         "labels": labels.astype(np.int64).tolist() if integral else labels.tolist(),
         "keys": np.asarray(session.keys, dtype=np.float64).tolist(),
+        "keyframes": [_keyframe_document(k) for k in session.keyframes],
     }
+
+
+def _keyframe_document(keyframe: Keyframe) -> dict[str, Any]:
+    weights, biases = keyframe.arrays()
+    return {"epoch": keyframe.epoch, "activations": list(keyframe.activations),
+            "weights": [w.tolist() for w in weights], "biases": [b.tolist() for b in biases]}
 
 
 def session_to_json(session: Session) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.config import Settings
 from engine.explain import GradientCheck
+from engine.keyframes import Keyframe
 from engine.layer_space import LayerSpace
 
 MAP_RESOLUTION = 100  # decision map cells per side
@@ -63,12 +64,15 @@ class Snapshot:
     message: str = ""  # the last command's error, if it was refused
     gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command
     layer_space: LayerSpace | None = None  # the chosen hidden layer's space, while the view is open
+    replay: bool = False  # epoch, weights and every map are those of a recorded keyframe, not the live network
+    keyframes: tuple[Keyframe, ...] = ()  # keyframes recorded since the previous snapshot
 
 
 def freeze(snapshot: Snapshot) -> Snapshot:
     """Make every array in ``snapshot`` read-only again (unpickling makes copies writeable)."""
     for value in snapshot.__dict__.values():
-        for array in value if isinstance(value, tuple) else (value,):
+        for item in value if isinstance(value, tuple) else (value,):
+            array = item.params if isinstance(item, Keyframe) else item
             if isinstance(array, np.ndarray):
                 array.flags.writeable = False
     return snapshot

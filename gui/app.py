@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for data and weights")
     p.add_argument("--space", type=int, metavar="LAYER",
                    help="open the layer-space view of hidden layer LAYER (1-based)")
+    p.add_argument("--replay", type=int, metavar="EPOCH",
+                   help="with --screenshot: after training, replay the keyframe at or before EPOCH")
     p.add_argument("--lesson", type=int, metavar="N", help="open the window at lesson N (Help -> Lessons)")
     p.add_argument("--compare", action="store_true",
                    help="open in compare mode: a second run B beside A (View -> Compare)")
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("epochs must be >= 0")
     if args.space is not None and not 1 <= args.space <= len(hidden):
         parser.error(f"space: hidden layer {args.space} does not exist (the network has {len(hidden)})")
+    if args.replay is not None and (not args.screenshot or not 0 <= args.replay <= args.epochs):
+        parser.error("replay: needs --screenshot and an epoch from 0 to --epochs")
     difference = None
     if args.difference is not None:
         from engine.errors import EngineError
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = start(args, hidden)
     if args.screenshot:
-        return take_screenshot(window, args.screenshot, args.epochs)
+        return take_screenshot(window, args.screenshot, args.epochs, args.replay)
     return app.exec()
 
 
@@ -164,8 +168,8 @@ def start(args: argparse.Namespace, hidden: list[int]) -> MainWindow:
     return window
 
 
-def take_screenshot(window: MainWindow, path: str, epochs: int) -> int:
-    """Train ``epochs`` epochs, draw the result and save the whole window as a PNG."""
+def take_screenshot(window: MainWindow, path: str, epochs: int, replay: int | None = None) -> int:
+    """Train ``epochs`` epochs (then replay epoch ``replay``), draw the result and save the whole window as a PNG."""
     from PySide6.QtWidgets import QApplication
 
     window.show()
@@ -188,6 +192,11 @@ def take_screenshot(window: MainWindow, path: str, epochs: int) -> int:
         trained += size
         done = window.controller.wait_until(lambda s, seq=seq, trained=trained: s.seq >= seq and s.epoch >= trained,
                                             timeout=120)
+    if done and replay is not None:
+        store = window.controller.keyframes
+        window.replay.show_position(store.index_at(replay))
+        seq = window.controller.process.last_seq
+        done = window.controller.wait_until(lambda s: s.seq >= seq and s.replay, timeout=60)
     compare = window.compare
     if done and compare.b is not None:  # run B follows A to the same epoch
         done = compare.b.wait_until(lambda s: s.epoch >= trained or s.diverged, timeout=120)

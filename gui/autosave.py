@@ -1,7 +1,9 @@
 """Autosave and recovery: nothing the user drew is ever lost.
 
 A second after the first unsaved change, and every 1.5 s while training, the session is captured
-on the GUI thread (an immutable copy) and written atomically on a worker thread. Each
+on the GUI thread (an immutable copy) and written atomically by a child process
+(``engine.session_writer``: serializing 100,000 points on a thread of this process would make
+the GUI thread wait for the interpreter lock), which a worker thread waits for. Each
 window owns one *slot* of the data folder (``autosave.json``, or ``autosave-window2.json``
 when another window holds the first), guarded by a ``QLockFile``: a lock left by a crash
 is stale and taken over, whatever process now has its PID. A marker beside the slot says
@@ -21,9 +23,9 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
-from engine.csvio import write_text_atomically
 from engine.errors import EngineError
-from engine.session_file import Session, load_session, session_to_json
+from engine.session_file import Session, load_session
+from engine.session_writer import SessionWriter, write_session
 
 DELAY_MS = 1000  # after an edit
 TRAINING_MS = 1500  # at most this often while training (weights, epoch and history)
@@ -63,17 +65,6 @@ def _slot_names(slot: int) -> tuple[str, str, str]:
     return f"autosave-window{slot}.json", f"running-window{slot}.pid", f"autosave-window{slot}.lock"
 
 
-def _write(path: Path, session: Session) -> str | None:
-    """Serialize and write (on the worker thread); None, or what went wrong."""
-    try:
-        write_text_atomically(path, session_to_json(session))
-    except OSError as problem:
-        return problem.strerror or str(problem)
-    except EngineError as problem:
-        return str(problem)
-    return None
-
-
 class Autosaver(QObject):
     """Autosave in the background, crash detection by lock and marker, and recovery that nothing overwrites."""
 
@@ -103,6 +94,11 @@ class Autosaver(QObject):
         name, marker, _ = _slot_names(max(self.slot, 1))
         self.path = folder / name
         self.marker = folder / marker
+        self._writer = SessionWriter()  # its child process starts at the first background save
+        # How a save is written: in the background (the writer's child process) and, at exit, right here.
+        # Each returns None or what went wrong; tests put a full disk in their place.
+        self.write_in_background: Callable[[Path, Session], str | None] = self._writer.write
+        self.write_now: Callable[[Path, Session], str | None] = write_session
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
         self._in_flight: Future[str | None] | None = None
         self._written.connect(self._on_written)
@@ -191,7 +187,7 @@ class Autosaver(QObject):
             self._failed(str(problem))
             return
         self._dirty = False
-        self._in_flight = self._executor.submit(_write, self.path, session)
+        self._in_flight = self._executor.submit(self.write_in_background, self.path, session)
         self._in_flight.add_done_callback(lambda done: self._written.emit(done.result()))
 
     def _on_written(self, problem: str | None) -> None:
@@ -225,7 +221,7 @@ class Autosaver(QObject):
             self._in_flight.result()  # let the background write finish first: it must not land after ours
             self._in_flight = None
         try:
-            problem = _write(self.path, self.capture())
+            problem = self.write_now(self.path, self.capture())
         except EngineError as error:
             problem = str(error)
         if problem is not None:
@@ -240,6 +236,7 @@ class Autosaver(QObject):
         self._timer.stop()
         saved = self.save_now() if not self.held else False
         self._executor.shutdown(wait=True)
+        self._writer.close()
         if saved and self.usable:
             try:
                 self.marker.unlink()

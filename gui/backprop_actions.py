@@ -133,7 +133,7 @@ class BackpropPresenter(QObject):
         """Keep the probe, the inspector and the check's answer in step with a new snapshot."""
         if self.probe_point is not None:
             self._show_probe(snap)
-        if self.dock.isVisible() and frame % INSPECTOR_EVERY == 0:
+        if self.dock.isVisible() and (frame % INSPECTOR_EVERY == 0 or not snap.playing):  # paused: each one counts
             self.inspector.refresh(snap)
         if self._checked is not None and _network_key(snap) != self._checked:
             self._checked = None  # the network changed: the check's answer no longer applies

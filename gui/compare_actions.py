@@ -166,7 +166,7 @@ class ComparePresenter(QObject):
             else np.zeros((0, 3))
         seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in snap.weights),
                                       tuple(b_.tolist() for b_ in snap.biases), snap.epoch))
-        self.a.restore_history(history, seq)
+        self.a.restore_history(history, seq, tuple(b.keyframes.keyframes))  # B's run replays in A
 
     def shut_down(self) -> None:
         """Stop run B's trainer (the window is closing)."""

@@ -32,6 +32,7 @@ from engine.commands import (
     Step,
 )
 from engine.config import Settings
+from engine.keyframes import Keyframe, KeyframeStore
 from engine.layer_space import SpaceChoice
 from engine.maps import Bounds, view_bounds
 from engine.snapshot import Snapshot
@@ -59,12 +60,14 @@ class Controller(QObject):
         self.config = config
         self.bounds = Bounds()
         self.latest: Snapshot | None = None
+        self.live: Snapshot | None = None  # the latest snapshot of the live network (not of a replayed keyframe)
+        self.keyframes = KeyframeStore()  # the current run's recorded weights, for replay and sessions
         self._fresh = False
         self.losses = GrowingSeries(3)  # epoch, train loss, test loss
         self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
         self.trainer_errors: list[str] = []  # unexpected errors the trainer survived (for tests and bug reports)
         self._run = -1
-        self._pending_history: tuple[np.ndarray, int] | None = None
+        self._pending_history: tuple[np.ndarray, int, tuple[Keyframe, ...]] | None = None
         self._seed = seed
         self._surrogate = False
         self._space: SpaceChoice | None = None  # the layer-space view's choice while it is open
@@ -185,13 +188,17 @@ class Controller(QObject):
         if snap.run != self._run:
             self._run = snap.run
             self.losses.clear()
+            self.keyframes.clear()
             self.gradients = GrowingSeries(1 + len(snap.gradient_norms))
             pending = self._pending_history
             if pending is not None and snap.seq >= pending[1]:
                 history = pending[0]
                 if len(history):
                     self.losses.extend(history[:, 0], history[:, 1], history[:, 2])
+                self.keyframes.replace(k for k in pending[2] if k.layer_sizes == snap.layer_sizes)
                 self._pending_history = None
+        if snap.keyframes:
+            self.keyframes.add(snap.keyframes)
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
         self._record_gradients(snap)
@@ -200,6 +207,8 @@ class Controller(QObject):
         if snap.gradient_check is not None:
             self.gradient_checked.emit(snap.gradient_check)
         self.latest = snap
+        if not snap.replay:
+            self.live = snap
         self._fresh = True
         self.snapshot_arrived.emit(snap)
 
@@ -221,9 +230,15 @@ class Controller(QObject):
         elif not gradients.size or snap.epoch > gradients.column(0)[-1]:
             gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
 
-    def restore_history(self, history: np.ndarray, seq: int) -> None:
-        """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts."""
-        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq)
+    @property
+    def run(self) -> int:
+        """The trainer's run the latest snapshot belongs to (it changes whenever the weights start over)."""
+        return self._run
+
+    def restore_history(self, history: np.ndarray, seq: int, keyframes: tuple[Keyframe, ...] = ()) -> None:
+        """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts,
+        and replay ``keyframes`` in it."""
+        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq, tuple(keyframes))
 
     def take_fresh(self) -> Snapshot | None:
         """The latest snapshot if it arrived since the last call, else None."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from engine.session_file import Session
 from engine.trainer import Trainer
 from gui.files import FileManager
 
+PROGRESS_EVERY_S = 0.2  # the progress bar moves at least this often
 CODE_FILTERS = {"Python, numpy only (*.py)": "numpy", "Python, torch nn.Sequential (*.py)": "torch"}
 
 
@@ -58,10 +60,15 @@ class _AnimationJob(QObject):
         self.problem, self.epochs, self.frames, self.path, self.size = problem, epochs, frames, path, size
         self.beside = beside  # compare mode: run B's problem, A's title and B's, drawn side by side
         self.cancel_requested = False  # set from the GUI thread; read between epochs
+        self._last_progress = time.monotonic()
         self._done_before = 0  # epochs of the runs already trained (compare mode trains two)
 
     def _progress(self, epoch: int) -> None:
-        if epoch % max(1, self.epochs // 100) == 0:
+        # Every 1% of the epochs, and at least five times a second: a long or slowed-down run must not
+        # sit at 0% (on a busy machine 1% of ten million epochs can take minutes).
+        now = time.monotonic()
+        if epoch % max(1, self.epochs // 100) == 0 or now - self._last_progress >= PROGRESS_EVERY_S:
+            self._last_progress = now
             self.progressed.emit(self._done_before + epoch)
 
     def _record(self, problem: Problem) -> Recorder:

@@ -202,7 +202,7 @@ class FilePresenter(QObject):
         if session.model is not None:
             seq = self.controller.send(LoadWeights(tuple(session.model["weights"]), tuple(session.model["biases"]),
                                                    session.epoch))
-            self.controller.restore_history(session.history, seq)
+            self.controller.restore_history(session.history, seq, session.keyframes)
 
     def restore_model(self, net: Network, features: list[str]) -> None:
         """Use a model file's network (shape, activations, weights) on the current data."""

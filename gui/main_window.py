@@ -37,6 +37,7 @@ from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.lessons_panel import open_lessons
+from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
                                           self.inspector, self.inspector_dock, self.controls.check,
                                           self.controls.check_result)
         self.backprop.takes_click = self.space.takes_click  # the layer-space view's axes come first
+        self.replay = ReplayPresenter(self)  # the timeline under the plots
         self._build_menus()
         self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
@@ -242,9 +244,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(guide)
         lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
         lessons.setShortcut(QKeySequence("F2"))
-        about = QAction("&About Neural Sandbox", self)
-        about.triggered.connect(self._show_about)
-        help_menu.addAction(about)
+        help_menu.addAction("&About Neural Sandbox", lambda: QMessageBox.about(
+            self, "Neural Sandbox", "Draw points, shape a network, and watch backpropagation train it."))
 
     def _connect(self) -> None:
         c, ctl = self.controls, self.controller
@@ -386,6 +387,7 @@ class MainWindow(QMainWindow):
         self.notice.show_for(snap)
         if snap.task != self.colour_scale.task:
             self.colour_scale.show_task(snap.task)
+        self.replay.draw(snap)
 
     def _update_status(self, snap: Snapshot | None = None) -> None:
         """Point counts from the data as it is now; the training rate only while training runs."""
@@ -395,10 +397,6 @@ class MainWindow(QMainWindow):
         if self.controls.play.isChecked() and snap is not None and snap.playing:
             text += f"   {snap.epochs_per_second:,.0f} epochs/s   {self._fps:.0f} frames/s"
         self.status.setText(text)
-
-    def _show_about(self) -> None:
-        QMessageBox.about(self, "Neural Sandbox",
-                          "Draw points, shape a network, and watch backpropagation train it.")
 
     # ------------------------------------------------------------- scripting
     def config(self) -> Configuration:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.config import Architecture, Settings
+from engine.keyframes import Keyframe, for_session
 from engine.session_file import Session
 from gui.config_model import Configuration
 from gui.controller import Controller
@@ -18,18 +19,25 @@ from gui.data_model import DataModel, DataState
 
 def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> Session:
     """Everything needed to pick up where the user is: points, shape, settings, weights, history."""
-    snap = ctl.latest
+    snap = ctl.live  # while a keyframe is replayed, the session is still the live network's
     config = configuration.architecture
     weights = None
     epoch = 0
+    keyframes: tuple[Keyframe, ...] = ()
     if snap is not None and tuple(snap.layer_sizes[1:-1]) == config.hidden and snap.features == config.features:
+        layers, biases, epoch = list(snap.weights), list(snap.biases), snap.epoch
+        recorded = [k for k in ctl.keyframes.keyframes if k.layer_sizes == snap.layer_sizes]
+        if recorded and recorded[-1].epoch > epoch:
+            # Paused on the way into a replay, the trainer kept its newest weights as a keyframe,
+            # possibly after the last live snapshot: that keyframe is the live network.
+            (layers, biases), epoch = recorded[-1].arrays(), recorded[-1].epoch
         weights = {
             "format": "neural-sandbox-model", "version": 1, "layer_sizes": list(snap.layer_sizes),
             "activations": list(snap.activations), "task": snap.task, "init": "auto", "seed": 0,
             "dtype": "float64", "step_surrogate": snap.step_surrogate,
-            "weights": [w.tolist() for w in snap.weights], "biases": [b.tolist() for b in snap.biases],
+            "weights": [w.tolist() for w in layers], "biases": [b.tolist() for b in biases],
         }
-        epoch = snap.epoch
+        keyframes = tuple(for_session([k for k in recorded if k.epoch <= epoch]))
     losses = ctl.losses
     history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size else \
         np.zeros((0, 3))  # column_stack copies
@@ -40,7 +48,7 @@ def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> 
         regression=model.regression, features=config.features, hidden=config.hidden,
         activations=config.activations, settings=configuration.settings.training(),
         step_surrogate=bool(snap.step_surrogate) if snap is not None else False,
-        model=weights, epoch=epoch, history=history,
+        model=weights, epoch=epoch, history=history, keyframes=keyframes,
     )
 
 

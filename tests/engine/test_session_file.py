@@ -301,7 +301,7 @@ def test_a_regression_model_must_have_the_regression_task(tmp_path: Path) -> Non
         session_from_json(json.dumps(doc), "s.json")
 
 
-STILL_VALID = [("model", None), ("step_surrogate", True), ("epoch", 0), ("history", [])]
+STILL_VALID = [("model", None), ("step_surrogate", True), ("epoch", 0), ("history", []), ("keyframes", [])]
 
 
 def test_a_malformed_document_is_refused_whatever_field_is_replaced() -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -76,16 +76,14 @@ def test_declined_recoveries_keep_only_the_newest_few(qtbot, folder: Path) -> No
 # ---------------------------------------------------------------------- item 2
 def test_a_failing_autosave_is_shown_keeps_the_marker_and_is_retried(qtbot, folder: Path, monkeypatch) -> None:
     monkeypatch.setattr(autosave, "RETRY_MS", 200)
-    real_write = autosave._write
     full = {"on": True}
-
-    def write(path, session):
-        if full["on"]:
-            return os.strerror(errno.ENOSPC)
-        return real_write(path, session)
-
-    monkeypatch.setattr(autosave, "_write", write)
     win = make_window(qtbot, preset="circle", persistent=True)
+
+    def full_disk(real):
+        return lambda path, session: os.strerror(errno.ENOSPC) if full["on"] else real(path, session)
+
+    win.autosaver.write_in_background = full_disk(win.autosaver.write_in_background)
+    win.autosaver.write_now = full_disk(win.autosaver.write_now)
     warning = win.file_presenter.autosave_warning
     win.model.add([[2.5, 2.5]], [1.0])
     qtbot.waitUntil(lambda: warning.isVisible(), timeout=60000)
@@ -102,11 +100,10 @@ def test_a_failing_autosave_is_shown_keeps_the_marker_and_is_retried(qtbot, fold
 
 def test_the_warning_goes_away_when_a_retry_succeeds(qtbot, folder: Path, monkeypatch) -> None:
     monkeypatch.setattr(autosave, "RETRY_MS", 200)
-    real_write = autosave._write
     failures = [os.strerror(errno.ENOSPC)] * 2
-
-    monkeypatch.setattr(autosave, "_write", lambda p, s: failures.pop() if failures else real_write(p, s))
     win = make_window(qtbot, preset="circle", persistent=True)
+    real_write = win.autosaver.write_in_background
+    win.autosaver.write_in_background = lambda p, s: failures.pop() if failures else real_write(p, s)
     warning = win.file_presenter.autosave_warning
     win.model.add([[2.5, 2.5]], [1.0])
     qtbot.waitUntil(lambda: warning.isVisible(), timeout=60000)
@@ -149,14 +146,38 @@ def test_training_progress_is_autosaved(qtbot, folder: Path) -> None:
 
 
 # ---------------------------------------------------------------------- item 5
-def test_the_session_is_serialized_and_written_off_the_gui_thread(qtbot, folder: Path, monkeypatch) -> None:
-    threads = []
-    real = autosave.session_to_json
-    monkeypatch.setattr(autosave, "session_to_json", lambda s: (threads.append(threading.get_ident()), real(s))[1])
+def test_the_session_is_serialized_and_written_outside_the_window_process(qtbot, folder: Path, monkeypatch) -> None:
+    # On a thread of the window's process, serializing 100,000 points makes the GUI thread wait for the
+    # interpreter lock (bench/autosave_stall.py); the writer is a child process, so the window never serializes.
+    import engine.session_file
+
+    calls = []
+    real = engine.session_file.session_to_json
+    monkeypatch.setattr(engine.session_file, "session_to_json", lambda s: (calls.append(s), real(s))[1])
     win = make_window(qtbot, preset="circle", persistent=True)
     win.model.add([[2.5, 2.5]], [1.0])
-    qtbot.waitUntil(lambda: (folder / "autosave.json").exists(), timeout=60000)
-    assert threads and threading.get_ident() not in threads
+    qtbot.waitUntil(lambda: win.autosaver.saves > 0, timeout=60000)
+    assert len(load_session(folder / "autosave.json").points) == 501
+    writer = win.autosaver._writer._process
+    assert writer is not None and writer.is_alive() and writer.pid != os.getpid()
+    assert calls == []  # not serialized in this process at all
+    pid = writer.pid
+    win.close()
+    assert not Path(f"/proc/{pid}").exists()  # the writer ended with the window (and was reaped)
+
+
+def test_a_killed_writer_is_reported_once_and_replaced(qtbot, folder: Path, monkeypatch) -> None:
+    monkeypatch.setattr(autosave, "RETRY_MS", 200)
+    win = make_window(qtbot, preset="circle", persistent=True)
+    win.model.add([[2.5, 2.5]], [1.0])
+    qtbot.waitUntil(lambda: win.autosaver.saves > 0, timeout=60000)
+    first = win.autosaver._writer._process
+    os.kill(first.pid, signal.SIGKILL)
+    first.join(timeout=30)
+    win.model.add([[1.5, 1.5]], [0.0])
+    qtbot.waitUntil(lambda: win.autosaver.saves > 1, timeout=60000)  # a new writer, after one failed try at most
+    assert len(load_session(folder / "autosave.json").points) == 502
+    assert win.autosaver._writer._process is not first
     win.close()
 
 

@@ -76,7 +76,9 @@ def test_export_animation_can_be_cancelled_and_writes_nothing(window, tmp_path, 
     results = []
     exports.animation_finished.connect(results.append)
     path = tmp_path / "never.gif"
-    assert exports.export_animation(str(path), epochs=10**7, frames=60)
+    # A billion epochs: 1% of them is never reached here, so the bar must move by time too (on a busy
+    # machine, waiting for 1% of ten million epochs once took longer than this test's timeout).
+    assert exports.export_animation(str(path), epochs=10**9, frames=60)
     qtbot.waitUntil(lambda: exports.progress_dialog is not None and exports.progress_dialog.value() > 0,
                     timeout=60000)
     exports.progress_dialog.findChild(QPushButton).click()
