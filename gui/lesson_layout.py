@@ -16,6 +16,7 @@ from shiboken6 import isValid
 PANEL_WIDTH = (300, 430)  # the lessons dock's narrowest and widest: a quarter of the window, within these
 NETWORK_MIN = 290  # pixels the network column keeps when the canvas takes room back from it
 CANVAS_MIN = 250
+CANVAS_SHARE = 0.38  # of the window's width at most, as the window gives it without the dock
 PLOT_MIN = 230  # narrower than this side by side, the loss and gradient plots are stacked
 
 
@@ -44,7 +45,8 @@ def _share_with_canvas(window) -> None:
     total = sum(columns.sizes())
     left = window.controls_scroll.minimumWidth()
     tallest = window.space.area.height()  # the canvas is square: more width than height is wasted
-    canvas = max(CANVAS_MIN, min(tallest, total - left - NETWORK_MIN))
+    # No larger than the window's share without the dock either: on a big screen the network keeps its room.
+    canvas = max(CANVAS_MIN, min(tallest, total - left - NETWORK_MIN, int(CANVAS_SHARE * window.width())))
     middle = max(0, total - left - canvas)
     columns.setSizes([left, middle, canvas])
     plots = _plots(window)
