@@ -16,6 +16,8 @@ from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.datasets import PRESETS
 
+THEMES = ("light", "dark", "system")  # gui.theme.CHOICES, without importing Qt to parse the options
+
 if TYPE_CHECKING:  # the window is imported only once Qt is known to start
     from gui.main_window import MainWindow
 
@@ -41,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed for data and weights")
     p.add_argument("--space", type=int, metavar="LAYER",
                    help="open the layer-space view of hidden layer LAYER (1-based)")
+    p.add_argument("--theme", choices=THEMES, help="light or dark, or follow the system (the View menu's choice)")
     p.add_argument("--replay", type=int, metavar="EPOCH",
                    help="with --screenshot: after training, replay the keyframe at or before EPOCH")
     p.add_argument("--lesson", type=int, metavar="N", help="open the window at lesson N (Help -> Lessons)")
@@ -153,6 +156,8 @@ def start(args: argparse.Namespace, hidden: list[int]) -> MainWindow:
     if args.screenshot or args.layers is not None or args.activation is not None:
         window.configure(hidden, args.activation or limits.DEFAULT_ACTIVATION)
         window.undo_stack.clear()
+    if args.theme:  # for this run only: the View menu's choice is what is remembered
+        window.theme.choose(args.theme, remember=False)
     if args.space is not None:
         window.space.show(args.space)
     if args.lesson is not None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 from engine.errors import EngineError
 from engine.session_file import Session, load_session
 from engine.session_writer import SessionWriter, write_session
+from gui import theme
 
 DELAY_MS = 1000  # after an edit
 TRAINING_MS = 1500  # at most this often while training (weights, epoch and history)
@@ -253,7 +254,7 @@ class AutosaveWarning(QLabel):
     def __init__(self, window: QWidget) -> None:
         super().__init__()
         self.setObjectName("autosave_warning")
-        self.setStyleSheet("color: #b00020; font-weight: bold;")
+        theme.follow(self, lambda colours: theme.text_style(self, colours.error, "font-weight: bold;"))
         self.hide()
         if isinstance(window, QMainWindow):
             window.statusBar().addPermanentWidget(self)

@@ -25,3 +25,10 @@ def value_color(value: float, bins: int = 21) -> QColor:
     """The colour of a regression value in [-1, 1] (orange negative, white 0, blue positive), in ``bins`` steps."""
     lut = palette.diverging_lut(bins, strength=1.0)
     return qcolor(lut[int(np.clip(round((value + 1) / 2 * (bins - 1)), 0, bins - 1))])
+
+
+def translucent(colour: QColor, alpha: int) -> QColor:
+    """``colour`` with opacity ``alpha`` (0..255)."""
+    result = QColor(colour)
+    result.setAlpha(alpha)
+    return result

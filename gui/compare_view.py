@@ -22,13 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from engine.snapshot import Snapshot
+from gui import theme
 from gui.compare_model import CHOICES, KINDS, describe
 from gui.data_model import DataModel
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
 from gui.widgets.canvas import DataCanvas, SquareFrame
 
-RUN_COLORS = {"A": QColor(40, 40, 40), "B": QColor(204, 121, 167)}  # near black; Okabe-Ito reddish purple
+RUN_B_COLOR = QColor(204, 121, 167)  # Okabe-Ito reddish purple; run A is drawn in the theme's text colour
+
+
+def run_colors() -> dict[str, QColor]:
+    """Each run's colour in the theme in force: A as the text (near black, or near white in the dark), B purple."""
+    return {"A": QColor(theme.current().text), "B": RUN_B_COLOR}
 SAME = "same as A"  # the value list's first entry: B takes A's value for this kind
 
 
@@ -95,7 +101,6 @@ class ComparePanel(QWidget):
             self.canvases[run] = canvas
             title = QLabel(run)
             title.setObjectName(f"compare-title-{run.lower()}")
-            title.setStyleSheet(f"color: {RUN_COLORS[run].name()}; font-weight: bold")
             title.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.titles[run] = title
             figure = QLabel("starting…\n")
@@ -113,9 +118,10 @@ class ComparePanel(QWidget):
         self.plot.setObjectName("compare-loss")
         self.plot.setAccessibleName("Loss of runs A and B")
         self.curves = {
-            "A": live_curve(self.plot, pen=pg.mkPen(RUN_COLORS["A"], width=2)),
-            "B": live_curve(self.plot, pen=pg.mkPen(RUN_COLORS["B"], width=2, style=Qt.PenStyle.DashLine)),
+            "A": live_curve(self.plot),
+            "B": live_curve(self.plot),
         }
+        self._names = ("", "")  # what the titles and the legend call A and B
         self.legend = QLabel()
         self.legend.setObjectName("compare-legend")
         layout = QVBoxLayout(self)
@@ -126,6 +132,16 @@ class ComparePanel(QWidget):
         layout.addWidget(self.plot, 2)
         layout.addWidget(self.legend)
         self._fill_values(None)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, _colours: theme.Theme) -> None:
+        """Titles, curves and legend in the runs' colours for the theme in force."""
+        colors = run_colors()
+        for run, title in self.titles.items():
+            title.setStyleSheet(f"color: {colors[run].name()}; font-weight: bold")
+        self.curves["A"].setPen(pg.mkPen(colors["A"], width=2))
+        self.curves["B"].setPen(pg.mkPen(colors["B"], width=2, style=Qt.PenStyle.DashLine))
+        self.set_titles(*self._names)
 
     # ------------------------------------------------------------------ difference
     def _fill_values(self, chosen: object) -> None:
@@ -160,11 +176,14 @@ class ComparePanel(QWidget):
     # ------------------------------------------------------------------ drawing
     def set_titles(self, a: str, b: str) -> None:
         """Name the runs by what differs (also in the loss plot's legend): 'A: tanh', 'B: step'."""
+        self._names = (a, b)
+        if not a and not b:
+            return
         self.titles["A"].setText(f"A: {a}")
         self.titles["B"].setText(f"B: {b}")
-        difference = b
-        self.legend.setText(f"<span style='color:{RUN_COLORS['A'].name()}'><b>——</b></span> A ({a}) &nbsp; "
-                            f"<span style='color:{RUN_COLORS['B'].name()}'><b>- - -</b></span> B ({difference})")
+        colors = run_colors()
+        self.legend.setText(f"<span style='color:{colors['A'].name()}'><b>——</b></span> A ({a}) &nbsp; "
+                            f"<span style='color:{colors['B'].name()}'><b>- - -</b></span> B ({b})")
 
     def draw_run(self, run: str, snap: Snapshot) -> None:
         """One run's decision map and figures."""

@@ -27,6 +27,7 @@ from engine.network import Network
 from engine.optimizers import OPTIMIZERS
 from engine.session_file import Session
 from gui import session as session_io
+from gui import theme
 from gui.autosave import TRAINING_MS, Autosaver, AutosaveWarning, data_dir, folder_problem
 from gui.config_actions import ConfigPresenter
 from gui.config_model import Configuration
@@ -265,6 +266,8 @@ class FilePresenter(QObject):
         state = self.settings.value("splitter")
         if state is not None and not (isinstance(state, QByteArray) and splitter.restoreState(state)):
             ignored.append("splitter")
+        if self.settings.value(theme.SETTINGS_KEY, "system") not in theme.CHOICES:
+            ignored.append(theme.SETTINGS_KEY)  # ThemePresenter used the system's scheme instead
         saved = self.settings.value("config")
         if saved is not None:
             try:

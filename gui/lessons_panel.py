@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from gui import theme
 from gui.guide import Experiment
+from gui.keyboard import describe
 from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
 from gui.lesson_layout import give_back, make_room
 from gui.widgets.feedforward import FeedforwardView
@@ -149,6 +151,7 @@ class LessonsPanel(QWidget):
         self.title.setWordWrap(True)
         self.text = QTextBrowser()
         self.text.setObjectName("lesson-text")
+        describe(self.text, "Lesson text", "The lesson: read it, then predict, run and read what happened")
         self.text.setOpenExternalLinks(False)
         predict = QGroupBox("Predict first")
         self.question = QLabel()
@@ -158,15 +161,18 @@ class LessonsPanel(QWidget):
         self.prediction = QLineEdit()
         self.prediction.setObjectName("lesson-prediction")
         self.prediction.setPlaceholderText("Your prediction, before you press Run")
+        describe(self.prediction, "Your prediction", "Write what you expect before you press Run (kept for you only)")
         box = QVBoxLayout(predict)
         box.addWidget(self.question)
         box.addWidget(self.prediction)
         self.view_box = QVBoxLayout()
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("lesson-run")
+        self.run_button.setAccessibleName("Run the lesson")
         self.run_button.setToolTip("Play the lesson's training run, then read what just happened")
         self.setup_button = QPushButton("Set up again")
         self.setup_button.setObjectName("lesson-setup")
+        self.setup_button.setAccessibleName("Set up again")
         self.setup_button.setToolTip("Start this lesson over: data, network and settings as the lesson sets them")
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button)
@@ -183,10 +189,13 @@ class LessonsPanel(QWidget):
         self.note_box.setWidgetResizable(True)
         self.note_box.setFrameShape(QFrame.Shape.NoFrame)
         self.note_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        theme.follow(self.note, lambda _colours: self._style_note())
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
+        describe(self.back, "Previous lesson", "The previous lesson")
         self.next = QPushButton("Next ▶")
         self.next.setObjectName("lesson-next")
+        describe(self.next, "Next lesson", "The next lesson")
         self.progress = QLabel()
         self.progress.setObjectName("lesson-progress")
         self.progress.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -315,11 +324,19 @@ class LessonsPanel(QWidget):
         """The after-run note, or (before the run) where it will appear: the panel never jumps."""
         if done:
             self.note.setText("**What just happened.** " + self.lesson.after)
-            self.note.setStyleSheet("QLabel { background: #eef6ee; border: 1px solid #9c9; padding: 4px; }")
         else:
             self.note.setText("*Answer the question, press Run, then read here what just happened.*")
-            self.note.setStyleSheet("QLabel { color: #666; border: 1px dashed #bbb; padding: 4px; }")
         self.note_shown = done
+        self._style_note()
+
+    def _style_note(self) -> None:
+        colours = theme.current()
+        if self.note_shown:
+            self.note.setStyleSheet(f"QLabel {{ background: {colours.note_background}; "
+                                    f"border: 1px solid {colours.note_border}; padding: 4px; }}")
+        else:
+            self.note.setStyleSheet(f"QLabel {{ color: {colours.muted}; border: 1px dashed {colours.faint}; "
+                                    "padding: 4px; }")
 
     def run(self) -> None:
         """Play the lesson's run; the note follows when its epochs are done or training stops."""

@@ -36,10 +36,12 @@ from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
+from gui.keyboard import keep_tab_order
 from gui.lessons_panel import open_lessons
 from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
+from gui.theme import ThemePresenter
 from gui.widgets.canvas import TOOLS, DataCanvas, SquareFrame
 from gui.widgets.colour_scale import ColourScale
 from gui.widgets.controls import Controls
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.compare = ComparePresenter(self)  # View -> Compare: a run B beside this window's run A
         self._connect()
+        keep_tab_order(self)
         self.step_lesson = StepLesson(self.controls, self.notice, self.network, self.controller,
                                       self._on_reset_click, self)
         self.configuration.changed.connect(lambda before, after: self.step_lesson.activations_changed(
@@ -143,6 +146,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the controls in it, not to the panel
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         self.network.setObjectName("network")
         self.network.setAccessibleName("Network view")
@@ -236,14 +240,11 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(index + 1)))
             action.triggered.connect(lambda _=False, i=index: self.controls.classes.button(i).click())
             self.addAction(action)
-        self.space.build_menu(self.menuBar())
+        self.theme = ThemePresenter(self, self.settings, self.autosaver is not None)
+        self.theme.build_menu(self.space.build_menu(self.menuBar()))
         help_menu = self.menuBar().addMenu("&Help")
-        guide = QAction("&Guide and experiments", self)
-        guide.setShortcut(QKeySequence("F1"))
-        guide.triggered.connect(self.show_guide)
-        help_menu.addAction(guide)
-        lessons = help_menu.addAction("&Lessons", lambda: self.show_lessons())
-        lessons.setShortcut(QKeySequence("F2"))
+        help_menu.addAction("&Guide and experiments", self.show_guide).setShortcut(QKeySequence("F1"))
+        help_menu.addAction("&Lessons", lambda: self.show_lessons()).setShortcut(QKeySequence("F2"))
         help_menu.addAction("&About Neural Sandbox", lambda: QMessageBox.about(
             self, "Neural Sandbox", "Draw points, shape a network, and watch backpropagation train it."))
 

@@ -81,13 +81,14 @@ class SpacePresenter(QObject):
             if settings.value(SHOWN_KEY, False, type=bool):
                 self.set_visible(True)
 
-    def build_menu(self, menu_bar: QMenuBar) -> None:
+    def build_menu(self, menu_bar: QMenuBar) -> QMenu:
         """Add the View menu: the view on or off, its layer, principal directions, replace the canvas."""
         menu = menu_bar.addMenu("&View")
         menu.addAction(self.action)
         menu.addMenu(self.layer_menu)
         menu.addAction(self.pca_action)
         menu.addAction(self.replace_action)
+        return menu
 
     def _remember(self, key: str, value: bool) -> None:
         if self.persistent:

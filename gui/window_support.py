@@ -10,7 +10,7 @@ from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QMainWindow, QSplitter
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QMainWindow, QSplitter
 
 PREFERRED_SIZE = (1500, 900)  # the first window's size on a screen with room for it
 RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)  # run shortcuts no number field may swallow
@@ -27,20 +27,33 @@ def trim_heap() -> None:
 
 
 class RunKeyGuard(QObject):
-    """Lets Space, S and R reach the window's run shortcuts while a number field has the focus.
+    """Lets Space, S and R reach the window's run shortcuts while a number field has the focus,
+    and lets Enter press the focused button, check box or tool.
 
     A spin box claims every printable key for its text, so without this the batch size field
     would keep Space after the user typed in it. None of these keys is valid in a number.
+    Space, the usual key to press a focused button, plays and pauses here (whatever has the
+    focus, as before), so Enter or Return presses the button instead.
     """
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires."""
+        """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires; Enter clicks."""
+        if event.type() == QEvent.Type.KeyPress:
+            return self._enter_clicks(watched, cast(QKeyEvent, event))
         if event.type() != QEvent.Type.ShortcutOverride:
             return False
         key = cast(QKeyEvent, event)  # a shortcut override is always a key event
         if (key.key() in RUN_KEYS and not key.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
                 and (isinstance(watched, QAbstractSpinBox) or isinstance(watched.parent(), QAbstractSpinBox))):
             event.ignore()
+            return True
+        return False
+
+    def _enter_clicks(self, watched: QObject, key: QKeyEvent) -> bool:
+        if (key.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(watched, QAbstractButton)
+                and not key.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and watched.window() is self.parent()
+                and watched.isEnabled()):
+            watched.click()  # a check box toggles, a checkable tool is chosen, as with a mouse click
             return True
         return False
 

@@ -6,7 +6,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
+
+from gui import theme
 
 LABEL_GAP = 14  # pixels kept free between two tick labels
 
@@ -75,7 +78,7 @@ class EpochAxis(pg.AxisItem):
 
 def epoch_plot(value_label: str) -> pg.PlotWidget:
     """A fixed (no mouse) plot of a value over the epochs, with a decade-labelled value axis."""
-    plot = pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")})
+    plot = pg.PlotWidget(axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")})
     item = plot.getPlotItem()
     item.setLabel("bottom", "epoch")
     item.setLabel("left", value_label)
@@ -85,6 +88,8 @@ def epoch_plot(value_label: str) -> pg.PlotWidget:
     item.setMenuEnabled(False)
     item.hideButtons()
     item.setMouseEnabled(False, False)
+    plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do with keys: Tab passes it by
+    theme.follow(plot, lambda colours: theme.style_plot(plot, colours))
     return plot
 
 

@@ -1,10 +1,11 @@
-"""The data canvas: the user's points over the network's decision map, edited with the mouse.
+"""The data canvas: the user's points over the network's decision map, edited with the mouse or the keys.
 
 Left click adds a point of the selected class, right click one of the other class
 (binary) or the next class; Shift+click deletes the nearest point; Ctrl+click picks the
 nearest point for the neuron inspector (as does a click with the Pick tool). The brush tool sprays
 points while dragging, the eraser deletes them. In regression mode new points carry the
-value from the value control, which the mouse wheel also changes.
+value from the value control, which the mouse wheel also changes. With the keyboard focus, arrow
+keys move a crosshair and Enter (Shift+Enter, Ctrl+Enter) acts there as a click (Shift+, Ctrl+click).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from engine.maps import Bounds
-from gui import colors
+from gui import colors, theme
 from gui.data_model import DataModel
 
 TOOLS = ("point", "brush", "eraser", "pick")
@@ -29,6 +30,8 @@ MARK_SIZE = 22  # pixels: the ring around the point a view explains
 # square widget holds a square plane and the view shows exactly the bounds, ends included.
 AXIS_LEFT, AXIS_BOTTOM, MARGIN_RIGHT = 34, 24, 10
 MARGIN_TOP = AXIS_LEFT + MARGIN_RIGHT - AXIS_BOTTOM
+KEY_STEP, BIG_STEP = 1 / 48, 1 / 8  # an arrow key moves the crosshair this share of the plane (with Shift, the big one)
+ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, 1), Qt.Key.Key_Down: (0, -1)}
 
 
 def plane_ticks(low: float, high: float) -> list[tuple[float, str]]:
@@ -58,7 +61,7 @@ class DataCanvas(pg.PlotWidget):
     point_picked = Signal(int)
 
     def __init__(self, model: DataModel, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.model = model
         self.tool = "point"
         self.current_class = 0
@@ -99,6 +102,21 @@ class DataCanvas(pg.PlotWidget):
         self.set_bounds(Bounds())
         model.changed.connect(self.refresh_points)
         self.refresh_points()
+        # The keyboard's cursor: arrows move it, Enter clicks there (shown while the canvas has the focus).
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip("Click to add points; with the keyboard focus, arrow keys move a crosshair "
+                        "(Shift: bigger steps) and Enter adds a point there")
+        self._cross = (0.0, 0.0)
+        self.cross_item = pg.ScatterPlotItem(pxMode=True, symbol="+", size=22, pen=pg.mkPen(*theme.TEST_OUTLINE),
+                                             brush=pg.mkBrush(*theme.POINT_OUTLINE))
+        self.cross_item.setZValue(5)
+        plot.addItem(self.cross_item)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Axes, margins and the focus frame in the theme's colours (the map and the points keep theirs)."""
+        theme.style_plot(self, colours)
+        self._draw_crosshair()
 
     # ------------------------------------------------------------------ drawing
     def set_bounds(self, bounds: Bounds) -> None:
@@ -130,7 +148,7 @@ class DataCanvas(pg.PlotWidget):
             fill = value_color(colour / (REGRESSION_BINS - 1) * 2 - 1)
         else:
             fill = colors.class_color(colour)
-        pen = pg.mkPen(30, 30, 30, width=1.6) if is_test else pg.mkPen(255, 255, 255, width=1.2)
+        pen = pg.mkPen(*theme.TEST_OUTLINE, width=1.6) if is_test else pg.mkPen(*theme.POINT_OUTLINE, width=1.2)
         return {"brush": pg.mkBrush(fill), "pen": pen, "size": 7, "symbol": "s" if is_test else "o"}
 
     def _item(self, key: tuple[int, bool]) -> pg.ScatterPlotItem:
@@ -235,29 +253,43 @@ class DataCanvas(pg.PlotWidget):
         elif first:
             self.model.add([(p.x(), p.y())], [self._label_for(button)])
 
+    def _press(self, p: QPointF, button: Qt.MouseButton, modifiers: Qt.KeyboardModifier, stroke: bool) -> None:
+        """What a click at ``p`` does: pick (Pick tool or Ctrl), delete the nearest (Shift), or use the tool.
+
+        With ``stroke`` the edit stays open until the button is released (a brush stroke is one
+        undo step); without, it is one step at once (Enter on the keyboard).
+        """
+        if not self._inside(p):
+            return
+        if self.tool == "pick" or modifiers & Qt.KeyboardModifier.ControlModifier:
+            nearest = self.model.nearest(p.x(), p.y())
+            if nearest is not None:
+                self.point_picked.emit(nearest)
+            return
+        if modifiers & Qt.KeyboardModifier.ShiftModifier:
+            nearest = self.model.nearest(p.x(), p.y())
+            if nearest is not None:
+                self.model.delete([nearest])
+            return
+        self.model.begin_group()
+        self._apply_tool(p, button, first=True)
+        if stroke:
+            self._dragging = True
+            self._button = button
+        else:
+            self.model.end_group()
+
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # Qt override
-        """Add, spray or erase points (Shift deletes the nearest point)."""
+        """Add, spray or erase points (Shift deletes the nearest point); the crosshair moves there."""
         button = ev.button()
         if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
             super().mousePressEvent(ev)
             return
         p = self.to_data(ev.position().toPoint())
-        if not self._inside(p):
-            return
-        if self.tool == "pick" or ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            nearest = self.model.nearest(p.x(), p.y())
-            if nearest is not None:
-                self.point_picked.emit(nearest)
-            return
-        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            nearest = self.model.nearest(p.x(), p.y())
-            if nearest is not None:
-                self.model.delete([nearest])
-            return
-        self._dragging = True
-        self._button = button
-        self.model.begin_group()
-        self._apply_tool(p, button, first=True)
+        if self._inside(p):
+            self._cross = (p.x(), p.y())
+            self._draw_crosshair()
+        self._press(p, button, ev.modifiers(), stroke=True)
         ev.accept()
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # Qt override
@@ -277,6 +309,53 @@ class DataCanvas(pg.PlotWidget):
             ev.accept()
             return
         super().mouseReleaseEvent(ev)
+
+    # ----------------------------------------------------------------- keyboard
+    @property
+    def crosshair(self) -> tuple[float, float]:
+        """Where the keyboard's crosshair is, in data coordinates."""
+        return self._cross
+
+    def move_crosshair(self, x: float, y: float) -> None:
+        """Put the crosshair at (x, y), kept on the plane; the network view shows that point, as on hover."""
+        low, high = self.bounds.low, self.bounds.high
+        self._cross = (float(np.clip(x, low, high)), float(np.clip(y, low, high)))
+        self._draw_crosshair()
+        self.hovered.emit(self._cross)
+
+    def _draw_crosshair(self) -> None:
+        focused = self.hasFocus()
+        self.cross_item.setData([self._cross[0]], [self._cross[1]])
+        self.cross_item.setVisible(focused)
+        view = self.getPlotItem().getViewBox()
+        view.setBorder(pg.mkPen(theme.current().highlight, width=3) if focused else None)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # Qt override
+        """Arrows move the crosshair (Shift: bigger steps); Enter or Return clicks there (with Shift, Ctrl too)."""
+        key = Qt.Key(ev.key())
+        if key in ARROWS:
+            dx, dy = ARROWS[key]
+            big = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            step = (self.bounds.high - self.bounds.low) * (BIG_STEP if big else KEY_STEP)
+            self.move_crosshair(self._cross[0] + dx * step, self._cross[1] + dy * step)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._press(QPointF(*self._cross), Qt.MouseButton.LeftButton, ev.modifiers(), stroke=False)
+        else:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+
+    def focusInEvent(self, ev: QFocusEvent) -> None:  # Qt override
+        """Keyboard focus: a frame round the plane and the crosshair appear (the network shows it once moved)."""
+        super().focusInEvent(ev)
+        self._draw_crosshair()
+
+    def focusOutEvent(self, ev: QFocusEvent) -> None:  # Qt override
+        """The frame and the crosshair go with the focus, and the network stops showing its point."""
+        super().focusOutEvent(ev)
+        self._draw_crosshair()
+        if not self.underMouse():
+            self.hovered.emit(None)
 
     def leaveEvent(self, ev) -> None:  # Qt override
         """The mouse left the canvas."""

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from engine import palette
+from gui import theme
 
 SCALE_STEPS = 9  # colour stops along the bar (the lookup table is linear between them)
 
@@ -28,7 +29,7 @@ class _Bar(QWidget):
         for k, rgb in enumerate(lut):
             gradient.setColorAt(k / (SCALE_STEPS - 1), QColor(*map(int, rgb)))
         painter.fillRect(self.rect(), gradient)
-        painter.setPen(QColor(150, 150, 150))
+        painter.setPen(QColor(theme.current().border))
         painter.drawRect(QRectF(0, 0, self.width() - 1, self.height() - 1))
         painter.end()
 
@@ -44,7 +45,7 @@ class ColourScale(QWidget):
         self.high = QLabel("1")
         self.bar = _Bar()
         self.meaning = QLabel()
-        self.meaning.setStyleSheet("color: #444;")
+        theme.follow(self.meaning, lambda colours: theme.text_style(self.meaning, colours.muted))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import datasets, limits
+from gui import theme
 from gui.colors import class_color
 from gui.widgets.presets import PresetPictures
 
@@ -72,9 +73,14 @@ def name(widget: W, object_name: str, accessible: str) -> W:
 
 
 def _swatch(index: int) -> QIcon:
-    pixmap = QPixmap(14, 14)
-    pixmap.fill(class_color(index))
-    return QIcon(pixmap)
+    """A square of class ``index``'s colour, with pixels for screens scaled 1x to 3x."""
+    icon = QIcon()
+    for ratio in (1, 2, 3):
+        pixmap = QPixmap(14 * ratio, 14 * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(class_color(index))
+        icon.addPixmap(pixmap)
+    return icon
 
 
 class Controls(QWidget):
@@ -282,6 +288,11 @@ class Controls(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.label_choice)
         layout.addLayout(tool_row)
+        # The chosen class and tool in the highlight colour: Fusion's pressed look is faint, in the dark nearly gone.
+        theme.follow(bar, lambda colours: bar.setStyleSheet(
+            f"QToolButton:checked {{ background: {colours.highlight}; color: {colours.highlighted_text}; "
+            f"border: 1px solid {colours.highlight}; border-radius: 3px; padding: 2px 3px; }}"
+            f"QToolButton:checked:focus {{ border: 2px solid {colours.text}; padding: 1px 2px; }}"))
         return bar
 
     def show_activations(self, activations: Sequence[str]) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.features import LABELS, transform
+from gui.keyboard import describe
 from gui.widgets.inspector import network_from
 
 OUTPUT_FUNCTIONS = {"binary": "σ", "multiclass": "softmax", "regression": "identity"}  # the output layer's f
@@ -129,7 +130,8 @@ class FeedforwardView(QWidget):
         self.passes: tuple[np.ndarray, list[LayerPass]] | None = None  # the numbers on show (tests read them)
         self.hint = QLabel("Hover the canvas: the pass is written out for the point under the mouse.")
         self.hint.setWordWrap(True)
-        self.text = QTextBrowser()
+        self.text = describe(QTextBrowser(), "Feedforward written out",
+                             "The forward pass in matrices for the point under the mouse or the crosshair")
         self.text.setMinimumHeight(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

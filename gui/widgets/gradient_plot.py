@@ -12,11 +12,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui import theme
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
 
 CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points, epoch by epoch."
-LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#999999"]
 
 
 def layer_name(l: int, layers: int) -> str:
@@ -47,19 +47,25 @@ class GradientPlot(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.caption)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Each layer's curve in the theme's series colours (black is no colour on a dark plot)."""
+        layers = len(self.curves)
+        names = []
+        for l, curve in enumerate(self.curves):
+            colour = colours.series[l % len(colours.series)]
+            curve.setPen(pg.mkPen(colour, width=2))
+            names.append(f"<span style='color:{colour}'><b>—</b></span>&nbsp;{layer_name(l, layers)}")
+        self.legend.setText(" &nbsp; ".join(names))
 
     def _ensure_curves(self, layers: int) -> None:
         if len(self.curves) == layers:
             return
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.curves = []
-        names = []
-        for l in range(layers):
-            colour = LAYER_COLORS[l % len(LAYER_COLORS)]
-            self.curves.append(live_curve(self.plot, pen=pg.mkPen(colour, width=2)))
-            names.append(f"<span style='color:{colour}'><b>—</b></span>&nbsp;{layer_name(l, layers)}")
-        self.legend.setText(" &nbsp; ".join(names))
+        self.curves = [live_curve(self.plot) for _ in range(layers)]
+        self._restyle(theme.current())
 
     def redraw(self, series: GrowingSeries | None) -> None:
         """Draw the gradient history (columns: epoch, then one norm per layer)."""
@@ -69,6 +75,7 @@ class GradientPlot(QWidget):
         self._ensure_curves(layers)
         epochs = series.column(0)
         zero_layers = []
+        palette = theme.current().series
         for l, curve in enumerate(self.curves):
             norms = series.column(l + 1)
             positive = norms > 0
@@ -80,7 +87,7 @@ class GradientPlot(QWidget):
             single = len(norms) == 1
             x, y = (epochs[positive], norms[positive]) if single else (epochs, shown)  # no dot for a zero
             curve.setData(x, y, connect="finite", symbol="o" if single else None, symbolSize=6,
-                          symbolPen=None, symbolBrush=LAYER_COLORS[l % len(LAYER_COLORS)])
+                          symbolPen=None, symbolBrush=palette[l % len(palette)])
         if len(epochs):
             self.plot.getPlotItem().setXRange(0, max(10.0, float(epochs[-1])), padding=0.02)
         if zero_layers:

@@ -27,6 +27,7 @@ from engine.explain import NeuronReport, explain_neuron
 from engine.features import LABELS, transform
 from engine.network import Network
 from engine.snapshot import Snapshot
+from gui.keyboard import describe
 
 
 def network_from(snap: Snapshot) -> Network:
@@ -96,7 +97,8 @@ class NeuronInspector(QWidget):
         self.point: tuple[float, float] | None = None
         self.label: float | None = None
         self.report: NeuronReport | None = None
-        self.text = QTextBrowser()
+        self.text = describe(QTextBrowser(), "Neuron report",
+                             "The chosen neuron's numbers for the chosen point, refreshed as training runs")
         # Break lines between words only: a number split over two lines misreads (the table scrolls instead).
         self.text.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.hint = QLabel("Click a neuron in the network view; choose the point with the Pick tool "
@@ -106,8 +108,8 @@ class NeuronInspector(QWidget):
         self.bias.setRange(-100.0, 100.0)
         self.bias.setDecimals(4)
         self.bias.setSingleStep(0.1)
-        self.bias.setToolTip("A new bias for this neuron; training continues from it")
-        self.apply = QPushButton("Set bias")
+        describe(self.bias, "New bias", "A new bias for this neuron; training continues from it")
+        self.apply = describe(QPushButton("Set bias"), "Set bias", "Give the neuron the bias typed beside")
         self.apply.clicked.connect(self._on_apply_click)
         row = QHBoxLayout()
         row.addWidget(QLabel("bias"))

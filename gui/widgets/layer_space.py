@@ -19,12 +19,11 @@ from PySide6.QtCore import QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.layer_space import GRID_LINES, LayerSpace, SpaceChoice
+from gui import theme
 from gui.colors import class_color
 from gui.widgets.canvas import REGRESSION_BINS, value_color
 
-HORIZONTAL_PEN = pg.mkPen(90, 90, 90, 150, width=1)  # images of the lines x2 = const
-VERTICAL_PEN = pg.mkPen(150, 60, 150, 120, width=1)  # images of the lines x1 = const
-DECISION_PEN = pg.mkPen(20, 20, 20, width=2, style=Qt.PenStyle.DashLine)
+DECISION_PEN = pg.mkPen(*theme.DECISION_LINE, width=2, style=Qt.PenStyle.DashLine)  # always over the map
 GOLDEN = 0.6180339887  # spreads the points of a strip evenly and stably over its height
 
 
@@ -80,11 +79,15 @@ class LayerSpaceView(QWidget):
                           "Show the two directions along which the layer's activations vary most")
         self.replace = _named(QCheckBox("Replace the canvas"), "space_replace",
                               "Show this view in the canvas's place instead of beside it")
+        for widget, accessible in ((self.layer_box, "Layer space of layer"), (self.pca, "Principal directions"),
+                                   (self.replace, "Replace the canvas")):
+            widget.setAccessibleName(accessible)
         self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.title = _named(QLabel(), "space_title")
         self.note = _named(QLabel(), "space_note")
         self.note.setWordWrap(True)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
+        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a picture: nothing to do with keys
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer space of layer"))
         top.addWidget(self.layer_box)
@@ -105,11 +108,11 @@ class LayerSpaceView(QWidget):
         self.regions = pg.ImageItem(axisOrder="row-major")
         self.regions.setZValue(-10)
         item.addItem(self.regions)
-        self.horizontal = item.plot(pen=HORIZONTAL_PEN, connect="finite", antialias=True)
-        self.vertical = item.plot(pen=VERTICAL_PEN, connect="finite", antialias=True)
+        self.horizontal = item.plot(connect="finite", antialias=True)  # images of the lines x2 = const
+        self.vertical = item.plot(connect="finite", antialias=True)  # images of the lines x1 = const
         self.decision = item.plot(pen=DECISION_PEN)
         self.decision.setZValue(3)
-        self.corners = pg.ScatterPlotItem(pxMode=True, brush=None, pen=pg.mkPen(20, 20, 20, width=2))
+        self.corners = pg.ScatterPlotItem(pxMode=True, brush=None)
         self.corners.setZValue(0.5)  # under the points
         item.addItem(self.corners)
         self._scatters: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
@@ -123,6 +126,15 @@ class LayerSpaceView(QWidget):
         self.layer_box.currentIndexChanged.connect(self._on_layer_box)
         self.pca.toggled.connect(self._on_pca)
         self.replace.toggled.connect(self.replace_toggled)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Background, axes, the bent grid and the corners in the theme's colours."""
+        theme.style_plot(self.plot, colours)
+        horizontal, vertical = colours.grid_lines
+        self.horizontal.setPen(pg.mkPen(*horizontal, width=1))
+        self.vertical.setPen(pg.mkPen(*vertical, width=1))
+        self.corners.setPen(pg.mkPen(colours.text, width=2))
 
     # ------------------------------------------------------------------ choosing
     def set_layers(self, sizes: list[int]) -> None:
@@ -281,7 +293,7 @@ class LayerSpaceView(QWidget):
 
     def _style(self, colour: int, is_test: bool, regression: bool) -> dict:
         fill = value_color(colour / (REGRESSION_BINS - 1) * 2 - 1) if regression else class_color(colour)
-        pen = pg.mkPen(30, 30, 30, width=1.6) if is_test else pg.mkPen(255, 255, 255, width=1.0)
+        pen = pg.mkPen(*theme.TEST_OUTLINE, width=1.6) if is_test else pg.mkPen(*theme.POINT_OUTLINE, width=1.0)
         return {"brush": pg.mkBrush(fill), "pen": pen, "size": 6, "symbol": "s" if is_test else "o"}
 
     def _draw_points(self, points: np.ndarray, colour: np.ndarray, test: np.ndarray, regression: bool) -> None:

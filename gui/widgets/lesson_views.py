@@ -8,6 +8,7 @@ each view shows are kept on it as plain values, so tests can hold them against t
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,6 +27,9 @@ from PySide6.QtWidgets import (
 
 from engine.explain import explain_neuron
 from engine.features import transform
+from gui import theme
+from gui.colors import class_color, translucent
+from gui.keyboard import describe
 from gui.widgets.inspector import network_from
 
 SLIDER_SCALE = 100  # slider steps per unit: weights and bias to two decimals
@@ -62,7 +66,8 @@ class NeuronView(QWidget):
         for row, (name, text) in enumerate((("lesson-w1", "w₁"), ("lesson-w2", "w₂"), ("lesson-b", "b"))):
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setObjectName(name)
-            slider.setAccessibleName(f"Weight {text}" if row < 2 else "Bias b")
+            describe(slider, f"Weight {text}" if row < 2 else "Bias b",
+                     f"Set {'the weight' if row < 2 else 'the bias'} {text} of the one neuron: its map follows")
             slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
             slider.valueChanged.connect(lambda v, r=row: self._on_slide(r, v))
             label = QLabel()
@@ -137,22 +142,29 @@ class ActivationView(QWidget):
         row = QHBoxLayout()
         self.plots = []
         for label in ("f(s)", "f′(s)"):
-            plot = pg.PlotWidget(background="w")
+            plot = pg.PlotWidget()
             plot.setMinimumHeight(130)
-            plot.setTitle(label, color="k", size="9pt")
+            plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # pictures: Tab passes them by
+            plot.setTitle(label, size="9pt")
             plot.setXRange(-6, 6)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
             plot.setMinimumWidth(120)
-            curve = plot.plot(pen=pg.mkPen("#0072B2", width=2))
-            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(213, 94, 0, 140))
+            curve = plot.plot()
+            dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(translucent(class_color(4), 140)))
             plot.addItem(dots)
             self.plots.append((plot, curve, dots))
+            theme.follow(plot, partial(self._restyle, plot, curve))
             row.addWidget(plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addLayout(row)
+
+    @staticmethod
+    def _restyle(plot: pg.PlotWidget, curve: pg.PlotDataItem, colours: theme.Theme) -> None:
+        theme.style_plot(plot, colours)
+        curve.setPen(pg.mkPen(colours.series[0], width=2))
 
     def set_point(self, point, snap) -> None:
         """The plots do not follow the mouse."""
@@ -196,9 +208,11 @@ class BackpropView(QWidget):
         self.reports: tuple = ()  # (output report, hidden report) on show
         self.layer = QSpinBox()
         self.layer.setObjectName("lesson-backprop-layer")
+        describe(self.layer, "Hidden layer", "The hidden layer of the neuron explained")
         self.layer.setRange(1, 1)
         self.neuron = QSpinBox()
         self.neuron.setObjectName("lesson-backprop-neuron")
+        describe(self.neuron, "Neuron", "The neuron of that layer explained")
         self.neuron.setRange(1, 1)
         choose = QHBoxLayout()
         choose.addWidget(QLabel("hidden layer"))
@@ -206,7 +220,8 @@ class BackpropView(QWidget):
         choose.addWidget(QLabel("neuron"))
         choose.addWidget(self.neuron)
         choose.addStretch()
-        self.text = QTextBrowser()
+        self.text = describe(QTextBrowser(), "Backpropagation written out",
+                             "Backprop's numbers for the chosen neuron and point (Ctrl+click on the canvas picks it)")
         self.text.setMinimumHeight(170)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -285,7 +300,6 @@ class RatesView(QWidget):
     RATES = (("Too small: 0.0001", 0.0001), ("Right: 0.03", 0.03), ("Too large: 10", 10.0))
     BATCHES = (("Batch 1", 1), ("Batch 10", 10), ("Whole set", 500))  # 500: more than the lesson's points
     BATCH_RATE = 0.03  # the batch sizes are compared at the right rate
-    COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#E69F00")
 
     def __init__(self, window, start_run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -303,12 +317,18 @@ class RatesView(QWidget):
             for text, value in choices:
                 button = QPushButton(text)
                 button.setObjectName(f"lesson-{name}-{value:g}")
+                if name == "rate":
+                    describe(button, f"Learning rate {value:g}", f"Train afresh with learning rate {value:g}")
+                else:
+                    describe(button, f"Batch size {value:g}",
+                             f"Train afresh at learning rate {self.BATCH_RATE:g} with batches of {value:g} points")
                 button.clicked.connect(lambda _=False, v=value, f=slot: f(v))
                 row.addWidget(button)
                 self.buttons.append(button)
             rows.append(row)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(120)
+        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot.setLogMode(False, True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "training loss")
@@ -325,6 +345,18 @@ class RatesView(QWidget):
             layout.addLayout(row)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.summary)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """Plot, the runs' curves and their table in the theme's colours."""
+        theme.style_plot(self.plot, colours)
+        for i, item in enumerate(self.plot.getPlotItem().listDataItems()):
+            item.setPen(pg.mkPen(self._colour(i, colours), width=2))
+        self._show_table(colours)
+
+    @staticmethod
+    def _colour(i: int, colours: theme.Theme) -> str:
+        return colours.series[i % len(colours.series)]
 
     def try_rate(self, rate: float) -> None:
         """Set the learning rate (an undoable edit, as the control does), start afresh and run."""
@@ -357,16 +389,22 @@ class RatesView(QWidget):
         self.curves[label] = (epochs[keep], train[keep])
         self.noise[label] = loss_noise(train[keep])
         self.plot.clear()
-        # The curves are named in a table beneath the plot: a legend inside it would cover them.
+        colours = theme.current()
+        for i, (x, y) in enumerate(self.curves.values()):
+            self.plot.plot(x, y, pen=pg.mkPen(self._colour(i, colours), width=2))
+        self._show_table(colours)
+
+    def _show_table(self, colours: theme.Theme) -> None:
+        """Each kept run beneath the plot, in its curve's colour (a legend inside it would cover the curves)."""
+        if not self.curves:
+            return
         rows = ["<tr><th align=left>run</th><th>&nbsp;end&nbsp;</th><th>&nbsp;rose&nbsp;</th>"
                 "<th>&nbsp;jitter</th></tr>"]
-        for i, (name, (x, y)) in enumerate(self.curves.items()):
-            colour = self.COLOURS[i % len(self.COLOURS)]
-            self.plot.plot(x, y, pen=pg.mkPen(colour, width=2))
+        for i, (name, (_, y)) in enumerate(self.curves.items()):
             rose, jitter = self.noise[name]
             end = f"{y[-1]:.3g}" if len(y) else "–"
-            rows.append(f"<tr><td><span style='color:{colour}'><b>—</b></span> {html.escape(name)}</td>"
-                        f"<td align=center>{end}</td><td align=center>{rose:.0%}</td>"
+            rows.append(f"<tr><td><span style='color:{self._colour(i, colours)}'><b>—</b></span> "
+                        f"{html.escape(name)}</td><td align=center>{end}</td><td align=center>{rose:.0%}</td>"
                         f"<td align=center>±{jitter:.2g}</td></tr>")
         self.summary.setText("<table cellspacing=0>" + "".join(rows) + "</table>")
         # Room for every line (a wrapped label in a squeezed panel would otherwise overlap the plot).
@@ -391,6 +429,7 @@ class ChallengeView(QWidget):
         self.status.setWordWrap(True)
         self.hint_button = QPushButton("Hint")
         self.hint_button.setObjectName("lesson-hint")
+        describe(self.hint_button, "Hint", "Show the next hint")
         self.hint_button.clicked.connect(self.next_hint)
         self.hint_text = QLabel()
         self.hint_text.setObjectName("lesson-hints")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from engine.snapshot import Snapshot
 from gui.colors import class_color
+from gui.keyboard import describe
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
 
@@ -30,7 +31,7 @@ class LossPlot(QWidget):
                              f"<span style='color:{class_color(0).name()}'><b>- -</b></span> test")
         self.legend.setObjectName("loss-legend")
         self.log_scale = QCheckBox("log scale")
-        self.log_scale.setToolTip("Show the loss on a logarithmic axis")
+        describe(self.log_scale, "Log scale", "Show the loss on a logarithmic axis")
         self.log_scale.toggled.connect(self._on_log_scale_change)
         self.figures = QLabel("no training yet")
         self.figures.setWordWrap(True)

@@ -21,6 +21,7 @@ from engine import limits, maps, palette
 from engine.features import DEFAULT_FEATURES, LABELS, transform
 from engine.live import LEVEL_MAX, MAP_RESOLUTION, NEURON_STRIDE, to_levels
 from engine.snapshot import Snapshot
+from gui import theme
 from gui.colors import class_color, qcolor
 from gui.widgets.network_layout import FEATURE_NAMES, DiagramLayout, build_layout
 
@@ -91,7 +92,14 @@ class NetworkCanvas(QWidget):
         self._probe: list[tuple[int, float]] | None = None  # (cell index, value) while probing
         self._tinted = 0  # how many output tiles (the last ones) are drawn in class colours
         self._marked: list[int] = []  # hidden layers (from 0) marked as using the surrogate gradient
+        self._colours = theme.current()
         self.set_structure(list(DEFAULT_FEATURES), list(limits.DEFAULT_HIDDEN), 1)
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, colours: theme.Theme) -> None:
+        """The surface, borders, labels and link pens in the theme's colours (the maps keep theirs)."""
+        self._colours = colours
+        self._relayout()
 
     # ------------------------------------------------------------------ structure
     @property
@@ -108,6 +116,15 @@ class NetworkCanvas(QWidget):
     def link_widths(self) -> np.ndarray:
         """Each link's pen width in pixels (n_links,), in the layout's link order."""
         return self._link_widths
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Neurons in each weight layer, 1..L (the hidden layers, then the output)."""
+        return list(self._sizes)
+
+    def mark_cell(self, neuron: tuple[int, int] | None, feature: str | None) -> None:
+        """Outline a neuron (l, j) or a feature as the pointer does (the keyboard's mark), or neither."""
+        self._set_hover(neuron, feature)
 
     def tile_index(self, l: int, j: int) -> int:
         """The atlas tile of neuron j in weight layer l (1..L)."""
@@ -157,16 +174,19 @@ class NetworkCanvas(QWidget):
         max_width = float(np.clip(c * 0.16, 2.0, 6.0))
         widths = np.linspace(0.7, max_width, WIDTH_STEPS)
         strengths = np.linspace(0.45, 1.0, WIDTH_STEPS)
-        self._pens = [self._pen(colour, w, a) for w, a in zip(widths, strengths, strict=True)
+        self._pens = [self._pen(colour, w, a, self._colours.base) for w, a in zip(widths, strengths, strict=True)
                       for colour in (_ORANGE, _BLUE)]
         self._pen_widths = np.repeat(widths, 2)
         self._restyle_links()
         self.update()
 
     @staticmethod
-    def _pen(colour: QColor, width: float, strength: float) -> QPen:
-        """An opaque pen of ``colour`` mixed with white: translucent lines cost 4-6x more to draw."""
-        mixed = [round(255 + (c - 255) * strength) for c in (colour.red(), colour.green(), colour.blue())]
+    def _pen(colour: QColor, width: float, strength: float, surface: str) -> QPen:
+        """An opaque pen of ``colour`` mixed with the ``surface`` colour: translucent lines cost 4-6x more."""
+        under = QColor(surface)
+        mixed = [round(u + (c - u) * strength) for c, u in ((colour.red(), under.red()),
+                                                            (colour.green(), under.green()),
+                                                            (colour.blue(), under.blue()))]
         pen = QPen(QColor(*mixed), float(width))
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         return pen
@@ -262,7 +282,7 @@ class NetworkCanvas(QWidget):
 
     def _restyle_links(self) -> None:
         if self._weights is None or len(self._weights) != len(self._lines):
-            pen = self._pen(QColor(150, 150, 150), 0.8, 0.6)
+            pen = self._pen(QColor(self._colours.faint), 0.8, 0.6, self._colours.base)
             self._link_buckets = [(pen, self._lines)] if self._lines else []
             self._link_widths = np.full(len(self._lines), 0.8)
             return
@@ -282,7 +302,8 @@ class NetworkCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         """Links, then maps, borders and bias marks, then the feature labels."""
         painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        colours = self._colours
+        painter.fillRect(self.rect(), QColor(colours.base))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for pen, lines in self._link_buckets:
             painter.setPen(pen)
@@ -293,16 +314,16 @@ class NetworkCanvas(QWidget):
         n_inputs = len(FEATURE_NAMES)
         active = [FEATURE_NAMES.index(f) for f in self._active]
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(QColor(205, 205, 205), 1.0))
+        painter.setPen(QPen(QColor(colours.faint), 1.0))
         painter.drawRects([r for k, r in enumerate(self._cells[:n_inputs]) if k not in active])
-        painter.setPen(QPen(QColor(120, 120, 120), 1.0))
+        painter.setPen(QPen(QColor(colours.border), 1.0))
         painter.drawRects([self._cells[k] for k in active] + self._cells[n_inputs:])
-        painter.setPen(QPen(QColor(30, 30, 30), 2.0))
+        painter.setPen(QPen(QColor(colours.text), 2.0))
         if self._hover is not None:
             painter.drawRect(self._cells[self.tile_index(*self._hover)].adjusted(-1, -1, 1, 1))
         if self._hover_feature is not None:
             painter.drawRect(self._cells[FEATURE_NAMES.index(self._hover_feature)].adjusted(-1, -1, 1, 1))
-        painter.setPen(QPen(QColor(90, 90, 90), 0.8))
+        painter.setPen(QPen(QColor(colours.muted), 0.8))
         for rect, colour in zip(self._bias_rects, self._bias_colors, strict=False):
             painter.setBrush(colour)
             painter.drawRect(rect)
@@ -310,6 +331,9 @@ class NetworkCanvas(QWidget):
             self._paint_probe(painter)
         self._paint_marks(painter)
         self._paint_labels(painter, active)
+        if self.hasFocus():  # the keyboard is here: a frame says so
+            painter.setPen(QPen(QColor(colours.highlight), 2.0))
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         painter.end()
 
     def _paint_labels(self, painter: QPainter, active: list[int]) -> None:
@@ -317,7 +341,7 @@ class NetworkCanvas(QWidget):
         for k, name in enumerate(FEATURE_NAMES):
             cell = self._cells[k]
             box = QRectF(0, cell.top() - 10, cell.left() - 5, cell.height() + 20)
-            painter.setPen(QColor(40, 40, 40) if k in active else QColor(160, 160, 160))
+            painter.setPen(QColor(self._colours.text if k in active else self._colours.faint))
             painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), LABELS[name])
 
     # ------------------------------------------------------------------ pointer

@@ -17,7 +17,9 @@ from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.config import Architecture
 from engine.snapshot import Snapshot
+from gui.keyboard import describe
 from gui.widgets.network_canvas import NetworkCanvas
+from gui.widgets.network_keys import DiagramKeys
 from gui.widgets.network_layout import column_span
 
 MAX_LAYERS = 8
@@ -39,9 +41,8 @@ def _small(widget: W) -> W:
 
 
 def _button(text: str, tip: str) -> QToolButton:
-    button = QToolButton()
+    button = describe(QToolButton(), tip, tip)
     button.setText(text)
-    button.setToolTip(tip)
     button.setFixedSize(22, 20)
     return button
 
@@ -62,7 +63,7 @@ class _LayerHeader(QWidget):
         self.plus = _button("+", "One neuron more")
         self.count = _small(QLabel(alignment=Qt.AlignmentFlag.AlignCenter))
         self.combo = _small(QComboBox())
-        self.combo.setToolTip("This layer's activation")
+        describe(self.combo, "Layer activation", "This layer's activation")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(7)  # "sigmoid" fits when the column is wide enough
         self.combo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -176,17 +177,16 @@ class NetworkView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAutoFillBackground(True)  # one white surface behind the controls and the diagram
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.white)
-        self.setPalette(palette)
+        self.setAutoFillBackground(True)  # one surface behind the controls and the diagram, as the plots'
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         self.layers_minus = _button("−", "One hidden layer fewer")
         self.layers_plus = _button("+", "One hidden layer more")
         self.layers_label = QLabel()
         self.header = _ColumnHeader(self)
         self.canvas = NetworkCanvas(self)
-        # Clicking the diagram takes the keyboard focus from any field, so Space, S and R run training.
-        self.canvas.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # Clicking the diagram takes the keyboard focus from any field, so Space, S and R run training;
+        # Tab reaches it too, and the arrow keys walk its cells.
+        self.keys = DiagramKeys(self.canvas)
         top = QHBoxLayout()
         top.setSpacing(3)
         top.addStretch()

@@ -13,6 +13,8 @@ from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
+from gui import theme
+from gui.keyboard import describe
 
 STEP_WHY = (
     "The step function is flat everywhere except at its jump, so its slope f′(s) is 0. Backprop "
@@ -97,21 +99,25 @@ class Notice(QFrame):
         super().__init__(parent)
         self.setObjectName("notice")
         self.setAccessibleName("Notice")
-        self.setStyleSheet("Notice { background: #fff4d6; border: 1px solid #e69f00; }")
+        theme.follow(self, lambda colours: self.setStyleSheet(
+            f"Notice {{ background: {colours.notice_background}; border: 1px solid {colours.notice_border}; }}"))
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.restart = QPushButton("Start over with step")
         self.restart.setObjectName("notice-restart")
-        self.restart.setToolTip("New initial weights for this step network (Reset): watch it fail to learn")
+        describe(self.restart, "Start over with step",
+                 "New initial weights for this step network (Reset): watch it fail to learn")
         self.restart.clicked.connect(self.restart_requested)
         self.to_sigmoid = QPushButton("Switch step to sigmoid")
         self.to_sigmoid.setObjectName("notice-sigmoid")
-        self.to_sigmoid.setToolTip("Keep the weights, give the neurons a smooth slope backprop can follow")
+        describe(self.to_sigmoid, "Switch step to sigmoid",
+                 "Keep the weights, give the neurons a smooth slope backprop can follow")
         self.to_sigmoid.clicked.connect(self.sigmoid_requested)
         self.surrogate = QPushButton("Surrogate gradient")
         self.surrogate.setObjectName("notice-surrogate")
-        self.surrogate.setToolTip(
+        describe(
+            self.surrogate, "Surrogate gradient",
             "Keep step in the forward pass, but let backprop pretend its slope is a sigmoid's "
             "(a straight-through estimator: a heuristic, not the true gradient)")
         self.surrogate.clicked.connect(self.surrogate_requested)
@@ -175,7 +181,7 @@ class NoticeSlot(QWidget):
         self.hint.setObjectName("canvas-hint")
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.hint.setStyleSheet("color: #555;")
+        theme.follow(self.hint, lambda colours: theme.text_style(self.hint, colours.muted))
         notice.setParent(self)
         self._button = notice.to_sigmoid.sizeHint().height()
         self.setFixedHeight(self.height_for(0))

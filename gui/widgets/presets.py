@@ -8,17 +8,24 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QToolButton, QWidget
 
 from engine import datasets
 from engine.maps import DEFAULT_HALF_WIDTH
+from gui import theme
 from gui.colors import class_color, value_color
 
 THUMB = 40  # a picture's side in pixels
 THUMB_POINTS = 160  # points drawn in a picture: enough to see the shape, few enough to stay clear
 
 
-def preset_picture(name: str, side: int = THUMB) -> QPixmap:
-    """A ``side`` x ``side`` picture of preset ``name``: its points in their class (or value) colours."""
+def preset_picture(name: str, side: int = THUMB, ratio: float = 1.0) -> QPixmap:
+    """A ``side`` x ``side`` picture of preset ``name``: its points in their class (or value) colours.
+
+    ``ratio`` is the device pixel ratio: the picture has ``side * ratio`` pixels, so it stays
+    sharp on a screen scaled by that much (painted in ``side`` logical pixels all the same).
+    """
     points, labels = datasets.generate(name, THUMB_POINTS, 0.0, seed=0)
-    pixmap = QPixmap(side, side)
-    pixmap.fill(QColor(255, 255, 255))
+    colours = theme.current()
+    pixmap = QPixmap(round(side * ratio), round(side * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(QColor(colours.base))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
@@ -29,7 +36,7 @@ def preset_picture(name: str, side: int = THUMB) -> QPixmap:
         painter.setBrush(value_color(label) if regression else class_color(label))
         px, py = (x + DEFAULT_HALF_WIDTH) * scale, (DEFAULT_HALF_WIDTH - y) * scale
         painter.drawEllipse(QRectF(px - dot / 2, py - dot / 2, dot, dot))
-    painter.setPen(QColor(160, 160, 160))
+    painter.setPen(QColor(colours.faint))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(0, 0, side - 1, side - 1)
     painter.end()
@@ -53,7 +60,19 @@ class PresetPictures(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QToolButton] = {}
-        self._pictures = {name: QIcon(preset_picture(name)) for name in datasets.PRESETS}
+        self._pictures: dict[str, QIcon] = {}
+        theme.follow(self, self._restyle)
+
+    def _restyle(self, _colours: theme.Theme) -> None:
+        """Draw the pictures on the theme's surface, at 1x and 2x (and the screen's ratio) for HiDPI."""
+        ratios = sorted({1.0, 2.0, float(self.devicePixelRatioF())})
+        for name in datasets.PRESETS:
+            icon = QIcon()
+            for ratio in ratios:
+                icon.addPixmap(preset_picture(name, THUMB, ratio))
+            self._pictures[name] = icon
+        for name, button in self.buttons.items():
+            button.setIcon(self._pictures[name])
 
     def show_presets(self, names: list[str]) -> None:
         """Offer pictures of ``names`` (the presets of the current task)."""

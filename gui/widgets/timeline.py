@@ -36,10 +36,12 @@ class Timeline(QWidget):
         self.slider.valueChanged.connect(self._on_value_change)
         self.live = QPushButton("Back to live")
         self.live.setObjectName("back-to-live")
+        self.live.setAccessibleName("Back to live")
         self.live.setToolTip("Show the live network again (training stays paused)")
         self.live.clicked.connect(self.live_requested)
         self.resume = QPushButton("Continue from here")
         self.resume.setObjectName("continue-here")
+        self.resume.setAccessibleName("Continue from here")
         self.resume.setToolTip("Train on from the epoch shown: the later history is dropped (Ctrl+Z undoes it)")
         self.resume.clicked.connect(self.continue_requested)
         # The slider gets the whole width (finer scrubbing); the state and the buttons sit beneath it.

@@ -40,6 +40,8 @@ BAD = {
     "speed nonsense": {"speed": "[1, 2]"},
     "recent number": {"recent": 42},
     "last folder list": {"last_directory": ["a", "b"]},
+    "theme nonsense": {"theme": "purple"},
+    "theme a list": {"theme": ["dark"]},
 }
 
 
@@ -54,8 +56,10 @@ def test_a_corrupt_setting_is_ignored_and_said_once(qtbot, tmp_path: Path, monke
     assert config.architecture.hidden == limits.DEFAULT_HIDDEN or "config" not in values
     assert 1 <= config.settings.batch_size <= limits.MAX_BATCH_SIZE
     assert limits.MIN_LEARNING_RATE <= config.settings.learning_rate <= limits.MAX_LEARNING_RATE
-    if "config" in values or "geometry" in values or "splitter" in values:
+    if {"config", "geometry", "splitter", "theme"} & values.keys():
         assert len(messages) == 1 and "settings.ini" in messages[0]
+    if "theme" in values:
+        assert win.theme.actions["system"].isChecked()  # the system's scheme instead
     win.model.add([[1.0, 1.0]], [1.0])  # the window works
     win.undo_stack.undo()
     assert len(win.model) == 500
