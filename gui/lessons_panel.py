@@ -189,6 +189,7 @@ class LessonsPanel(QWidget):
         self.note_box.setWidgetResizable(True)
         self.note_box.setFrameShape(QFrame.Shape.NoFrame)
         self.note_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        describe(self.note_box, "What just happened", "After the run: what it showed, and why")
         theme.follow(self.note, lambda _colours: self._style_note())
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
