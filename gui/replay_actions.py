@@ -150,7 +150,9 @@ class ReplayPresenter(QObject):
         store = self.controller.keyframes
         shown = self.shown
         why_not = self.why_not_continue() if shown is not None else ""
-        state = (store.generation, shown, why_not)
+        live = self.controller.live
+        live_epoch = max(live.epoch if live is not None else 0, store.keyframes[-1].epoch if store.keyframes else 0)
+        state = (store.generation, shown, why_not, live_epoch)
         if state == self._drawn:
             return
         self._drawn = state
@@ -160,7 +162,7 @@ class ReplayPresenter(QObject):
         else:
             if not self.timeline.slider.isSliderDown():
                 self.timeline.set_positions(len(store), store.index_at(shown.epoch))
-            self.timeline.show_replay(shown.epoch, not why_not, why_not)
+            self.timeline.show_replay(shown.epoch, live_epoch, not why_not, why_not)
             self.controls.epoch.setStyleSheet(EPOCH_STYLE)
         for marker in self.markers:
             marker.setVisible(shown is not None)

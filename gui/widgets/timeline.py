@@ -22,7 +22,7 @@ class Timeline(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("Live")  # replaced by "Replaying epoch N" while an earlier epoch is shown
+        self.label = QLabel("Live")  # replaced by "Replaying epoch N of M" while an earlier epoch is shown
         self.label.setObjectName("replay-label")
         self.label.setAccessibleName("Replay state")
         self.label.setToolTip("Drag the timeline back to see the network as it was at an earlier epoch")
@@ -81,9 +81,9 @@ class Timeline(QWidget):
         self.live.setEnabled(False)
         self.resume.setEnabled(False)
 
-    def show_replay(self, epoch: int, can_continue: bool, why_not: str = "") -> None:
-        """Keyframe ``epoch`` is shown: say so, and offer the way back and the way on."""
-        self.label.setText(f"Replaying epoch {epoch:,}")
+    def show_replay(self, epoch: int, live_epoch: int, can_continue: bool, why_not: str = "") -> None:
+        """Keyframe ``epoch`` (of a run now at ``live_epoch``) is shown: say so, offer the way back and on."""
+        self.label.setText(f"Replaying epoch {epoch:,} of {live_epoch:,}")
         self.label.setStyleSheet(REPLAY_STYLE)
         self.live.setEnabled(True)
         self.resume.setEnabled(can_continue)

@@ -82,7 +82,7 @@ def test_dragging_the_timeline_back_shows_the_recorded_network_in_every_view(qtb
     drag_timeline(window, position)
     snap = replayed(window, keyframe.epoch)
     timeline = window.replay.timeline
-    assert timeline.label.text() == f"Replaying epoch {keyframe.epoch}"
+    assert timeline.label.text() == f"Replaying epoch {keyframe.epoch} of 200"
     assert window.controls.epoch.text() == f"Epoch {keyframe.epoch}" and "#E69F00" in window.controls.epoch.styleSheet()
     assert timeline.live.isEnabled() and timeline.resume.isEnabled()
     weights, biases = keyframe.arrays()
@@ -102,7 +102,10 @@ def test_dragging_the_timeline_back_shows_the_recorded_network_in_every_view(qtb
     assert snap.train_loss == pytest.approx(net.loss(X, m.labels[~m.test_mask].astype(int)), rel=1e-12)
     assert f"{snap.train_loss:.4f}" in window.loss_plot.figures.text()
     assert all(marker.isVisible() and marker.value() == keyframe.epoch for marker in window.replay.markers)
-    assert snap.layer_space is not None  # the layer-space view is computed from the keyframe too
+    space = snap.layer_space  # the layer-space view is computed from the keyframe too
+    hidden = keyframe.network(snap.task, "float32").activations(
+        transform(m.points, list(snap.features), np.float32))[1]
+    np.testing.assert_allclose(space.points, hidden[:, list(space.neurons)], rtol=1e-5, atol=1e-6)
     # training stayed where it was: back to live shows the same network as before
     timeline.live.click()
     back = settle(window)
@@ -247,3 +250,21 @@ def test_a_session_opened_over_a_running_one_replaces_the_timeline(qtbot, window
 def test_the_timeline_has_stable_names(window):
     for name in ("timeline", "replay-label", "back-to-live", "continue-here"):
         assert window.findChild(QWidget, name) is not None, name
+
+
+def test_drawing_a_point_while_replaying_keeps_the_replay_and_step_goes_live(qtbot, window):
+    live = train(window, 60)
+    drag_timeline(window, 4)
+    before = replayed(window)
+    canvas = window.canvas
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.to_viewport(5.5, 5.5))
+    ctl = window.controller
+    assert ctl.wait_until(lambda s: s.n_train + s.n_test == live.n_train + live.n_test + 1, 20)
+    after = settle(window)
+    assert after.replay and after.epoch == before.epoch  # the same keyframe, measured on the new points
+    np.testing.assert_array_equal(after.weights[0], before.weights[0])
+    qtbot.mouseClick(window.controls.step, Qt.MouseButton.LeftButton)  # Step: back to live, one epoch on
+    stepped = settle(window)
+    assert not stepped.replay and stepped.epoch == live.epoch + 1
+    window._on_frame()
+    assert window.replay.timeline.label.text() == "Live"
