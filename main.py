@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import multiprocessing
 import os
 import sys
 from collections.abc import Mapping
@@ -117,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point (``neural-sandbox``)."""
+    """Console-script entry point (``neural-sandbox``, and the bundle's executable)."""
+    # In the frozen bundle the trainer child is this executable again, started with --multiprocessing-fork:
+    # freeze_support runs the child's code and exits there, before any argument is parsed (a no-op otherwise).
+    multiprocessing.freeze_support()
     sys.exit(main())
 
 

@@ -205,12 +205,7 @@ class Controller(QObject):
             self.keyframes.add(snap.keyframes)
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
-        gradients = self.gradients
-        # Only norms measured on training points count: with no points yet the trainer reports
-        # zeros, and the plot must never claim "exactly zero" for a gradient nobody measured.
-        if gradients is not None and snap.n_train > 0 and len(snap.gradient_norms) + 1 == gradients.columns and (
-                not gradients.size or snap.epoch > gradients.column(0)[-1]):
-            gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
+        self._record_gradients(snap)
         if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):
             self.trainer_errors.append(snap.message)
         if snap.gradient_check is not None:
@@ -220,6 +215,24 @@ class Controller(QObject):
             self.live = snap
         self._fresh = True
         self.snapshot_arrived.emit(snap)
+
+    def _record_gradients(self, snap: Snapshot) -> None:
+        """One row of gradient norms per epoch; a new measurement at the same epoch replaces the row.
+
+        The trainer measures the gradient afresh in every snapshot, so after an activation change
+        (a switch to step, even while paused) the row says what the network now in force gets.
+        Only norms measured on training points count: with no points the trainer reports zeros,
+        and the plot must never claim "exactly zero" for a gradient nobody measured.
+        """
+        gradients = self.gradients
+        if gradients is None or snap.n_train <= 0 or len(snap.gradient_norms) + 1 != gradients.columns:
+            return
+        if gradients.size and snap.epoch == gradients.column(0)[-1]:
+            last = tuple(float(gradients.column(k)[-1]) for k in range(1, gradients.columns))
+            if last != snap.gradient_norms:
+                gradients.replace_last(float(snap.epoch), *snap.gradient_norms)
+        elif not gradients.size or snap.epoch > gradients.column(0)[-1]:
+            gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
 
     @property
     def run(self) -> int:
