@@ -9,9 +9,13 @@ data in this process with no window and no snapshots; the live/solo ratio says w
 costs the training. Set-ups: TensorFlow Playground's default (2-4-2-1 tanh, 500 points, 50%
 training, batch 10), a deep one (6 hidden layers of 8 neurons, 2,000 points) and the default
 network on 100,000 points. With ``--space`` each set-up also runs with the layer-space view
-open on its last hidden layer. ``--json`` prints every figure as one JSON object instead.
+open on its last hidden layer (the trainer then also maps the grid and the points every
+snapshot). With ``--compare`` each set-up also runs in compare mode (run B, a second trainer
+process, differs in its learning rate, 0.3): frames are then those of the compare panel (both
+maps drawn), epochs/s are given for A and B, with the largest epoch gap seen. ``--json``
+prints every figure as one JSON object instead.
 
-    python bench/gui.py [--seconds 10] [--space] [--json] [--setups default,deep,huge]
+    python bench/gui.py [--seconds 10] [--space] [--compare] [--json] [--setups default,deep,huge]
 """
 
 from __future__ import annotations
@@ -58,11 +62,12 @@ def _window(app, hidden: list[int], points: int, space: bool):
     return window
 
 
-def measure(app, hidden: list[int], points: int, seconds: float, space: bool = False) -> dict:
+def measure(app, hidden: list[int], points: int, seconds: float, space: bool = False,
+            compare: bool = False) -> dict:
     """Train and draw for ``seconds`` (with the layer-space view of the last hidden layer
-    open if ``space``); return frame rate, epoch rate, snapshot share and stall statistics,
-    and the engine's epoch rate alone, measured half before and half after (noise on a shared
-    machine then falls on both sides alike)."""
+    open if ``space``, in compare mode if ``compare``); return frame rate, epoch rate,
+    snapshot share and stall statistics, and the engine's epoch rate alone, measured half
+    before and half after (noise on a shared machine then falls on both sides alike)."""
     from PySide6.QtCore import Qt, QTimer
 
     window = _window(app, hidden, points, space)
@@ -72,13 +77,28 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     solo_seconds = min(seconds, SOLO_SECONDS) / 2
     solo = [measure_solo(hidden, data, solo_seconds)]
     paints = [0]
-    original_draw = window.draw
+    b = None
+    if compare:
+        window.compare.enter("learning_rate", 0.3)
+        b = window.compare.b
+        n_train = window.controller.latest.n_train
+        assert b.wait_until(lambda s: s.n_train == n_train and s.settings.learning_rate == 0.3, timeout=20)
+        panel = window.compare.panel
+        original_run = panel.draw_run
 
-    def counted_draw(snap):
-        original_draw(snap)  # Qt paints what changed when control returns to the event loop
-        paints[0] += 1
+        def counted_run(run, snap):
+            original_run(run, snap)
+            paints[0] += run == "B"  # a frame of the panel: run B's map (A's is drawn as often or more)
 
-    window.draw = counted_draw
+        panel.draw_run = counted_run
+    else:
+        original_draw = window.draw
+
+        def counted_draw(snap):
+            original_draw(snap)  # Qt paints what changed when control returns to the event loop
+            paints[0] += 1
+
+        window.draw = counted_draw
     lateness: list[float] = []
     last = [time.perf_counter()]
 
@@ -95,9 +115,13 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     window.controller.wait_until(lambda s: s.playing and s.epoch > 0, timeout=20)
     if space:
         assert window.controller.wait_until(lambda s: s.layer_space is not None, timeout=20)
+    if b is not None:
+        assert b.wait_until(lambda s: s.epoch > 0, timeout=20)
     app.processEvents()
     time.sleep(0.5)  # let the trainer's rate and share settle past the first snapshots
     start_epoch = window.controller.latest.epoch
+    start_b = b.latest.epoch if b is not None else 0
+    gaps: list[int] = []
     shares: list[float] = []
     paints[0] = 0
     heartbeat.start()
@@ -105,6 +129,8 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     last[0] = started
     while time.perf_counter() - started < seconds:
         app.processEvents()
+        if b is not None:
+            gaps.append(window.controller.latest.epoch - b.latest.epoch)
         time.sleep(0.001)
         snap = window.controller.latest
         share = getattr(snap, "publish_share", None)  # None: a version of the app that did not measure it
@@ -113,6 +139,7 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     elapsed = time.perf_counter() - started
     heartbeat.stop()
     epochs = window.controller.latest.epoch - start_epoch
+    epochs_b = b.latest.epoch - start_b if b is not None else 0
     window.close()
     solo.append(measure_solo(hidden, data, solo_seconds))
     stalls = np.array(lateness) * 1000 if lateness else np.zeros(1)
@@ -126,6 +153,8 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
         "snapshot_share": float(np.median(shares)) if shares else None,
         "solo_epochs_per_s": float(np.mean(solo)),
         "ratio": epochs / elapsed / float(np.mean(solo)),
+        **({"b_epochs_per_s": epochs_b / elapsed, "gap_max": float(max(gaps)) if gaps else 0.0,
+            "gap_min": float(min(gaps)) if gaps else 0.0} if compare else {}),
     }
 
 
@@ -165,6 +194,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--space", action="store_true",
                         help="also measure each set-up with the layer-space view open")
+    parser.add_argument("--compare", action="store_true",
+                        help="also measure each set-up in compare mode (two trainer processes)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--setups", default=",".join(SETUPS), help=f"which set-ups ({', '.join(SETUPS)})")
     args = parser.parse_args()
@@ -175,16 +206,16 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    views = (False, True) if args.space else (False,)
+    modes = ["", *(["space"] if args.space else []), *(["compare"] if args.compare else [])]
     results: dict[str, dict] = {}
     for name in names:
         hidden, points = SETUPS[name]
-        for view in views:
-            key = f"{name}+space" if view else name
-            r = measure(app, hidden, points, args.seconds, view)
+        for mode in modes:
+            key = f"{name}+{mode}" if mode else name
+            r = measure(app, hidden, points, args.seconds, mode == "space", mode == "compare")
             r["network"] = "2-" + "-".join(map(str, hidden)) + "-1"
             r["points"] = points
-            r["goals"] = verdicts(name, r) if not view else {}
+            r["goals"] = verdicts(name, r) if not mode else {}
             results[key] = r
             if not args.json:
                 goals = "; ".join(f"{goal}: {'met' if ok else 'NOT met'}" for goal, ok in r["goals"].items())
@@ -195,6 +226,8 @@ def main() -> None:
                     f"solo {r['solo_epochs_per_s']:,.0f}, ratio {r['ratio']:.2f}"
                     + (f", snapshots {100 * r['snapshot_share']:.1f}% of the trainer"
                        if r["snapshot_share"] is not None else "")
+                    + (f"; B {r['b_epochs_per_s']:,.0f} epochs/s, A ahead of B by {r['gap_min']:.0f} to "
+                       f"{r['gap_max']:.0f} epochs" if mode == "compare" else "")
                     + (f"   [{goals}]" if goals else ""), flush=True)
     if args.json:
         print(json.dumps({"seconds": args.seconds, "setups": results}, indent=1))

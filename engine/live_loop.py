@@ -126,7 +126,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0, drawn: Any = None) -> No
                     pacer.restart()  # a held run released does not rush to make up the time it waited
                 dirty, wait = True, 0.0
             try:
-                if session.playing:
+                if session.playing and not session.held:
                     _train_slice(session, pacer)
                     dirty = True
                 pacer.rate(session)
@@ -136,7 +136,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0, drawn: Any = None) -> No
                     pacer.published(time.perf_counter() - now)
                     next_emit, last_publish = max(next_emit + SNAPSHOT_PERIOD, now), now
                     dirty = False
-                elif dirty and not session.playing:
+                elif dirty and (not session.playing or session.held):  # nothing to train: wait, not spin
                     time.sleep(max(0.0, next_emit - now))
             except (EOFError, BrokenPipeError, OSError):
                 raise

@@ -137,6 +137,12 @@ def test_every_control_has_an_accessible_name_and_a_tooltip(qtbot, window) -> No
         assert window.show_lessons(lesson)
         QApplication.processEvents()
         assert unnamed(window) == [], f"lesson {lesson}"
+    window.show_guide()
+    assert tabbable(window.guide) and unnamed(window.guide) == []
+    window.guide.close()
+    window.compare.action.trigger()  # compare mode's panel
+    assert window.compare.panel is not None and window.compare.panel.isVisible()
+    assert unnamed(window) == []
 
 
 def test_enter_presses_the_focused_button_and_arrows_move_within_a_group(qtbot, window) -> None:
