@@ -49,7 +49,7 @@ from engine.explain import GradientCheck, gradient_check
 from engine.features import transform
 from engine.keyframes import Keyframe, KeyframeRecorder
 from engine.layer_space import LiveSpace
-from engine.live_passes import GradientPass, GridPass, PointsPass, accuracy, fresh
+from engine.live_passes import Passes, accuracy, neuron_levels
 from engine.network import Network
 from engine.snapshot import (
     LEVEL_MAX,
@@ -97,11 +97,7 @@ class LiveSession:
         self.epochs_per_second = 0.0
         self.publish_share = 0.0  # of the trainer's time, spent on snapshots (measured by the loop)
         self.published = 0  # snapshots made so far: the last one's serial number
-        self._grid_cache: tuple[Any, np.ndarray] | None = None
-        # Passes listed once and replayed (engine.live_passes); each is listed again when what it binds changes.
-        self._grid_pass: GridPass | None = None
-        self._test_pass: PointsPass | None = None
-        self._gradient_pass: GradientPass | None = None
+        self.passes = Passes()  # listed once, replayed every epoch and snapshot (engine.live_passes)
         self.space = LiveSpace()  # computed only while the window's layer-space view is open
         self.recorder = KeyframeRecorder()
         # While the window replays: the keyframe shown, as a float64 network and a float32 one for the maps.
@@ -161,7 +157,7 @@ class LiveSession:
         self.y_train = labels[train]
         self.X_test = transform(self.points[self.test_mask], features)
         self.y_test = labels[self.test_mask]
-        # The gradient norms' points, kept as one array so that their listed pass is reused.
+        # The gradient norms' points (enough for a faithful norm, cheap 60 times a second), kept as one array
         self._gradient_x, self._gradient_y = self.X_train[:GRADIENT_SAMPLE], self.y_train[:GRADIENT_SAMPLE]
 
     # ------------------------------------------------------------------ commands
@@ -328,7 +324,7 @@ class LiveSession:
             return False
         with np.errstate(all="ignore"):
             train_loss = self.trainer.epoch(self.X_train, self.y_train)
-            test_loss = self._test_loss() if len(self.y_test) else math.nan
+            test_loss = self.passes.test_loss(self.net, self.X_test, self.y_test) if len(self.y_test) else math.nan
         if not math.isfinite(train_loss) or not np.all(np.isfinite(self.net.params)):
             self.net.params[...] = self.last_finite
             self.playing = False
@@ -344,63 +340,24 @@ class LiveSession:
         self._losses = (train_loss, None if math.isnan(test_loss) else test_loss)  # the snapshot reuses them
         return True
 
-    def _test_loss(self) -> float:
-        """``net.loss`` on the test points, on a pass listed once (it also keeps their logits)."""
-        if not fresh(self._test_pass, self.net, self.X_test):
-            self._test_pass = PointsPass(self.net, self.X_test)
-        assert self._test_pass is not None
-        return self._test_pass.measure(self.y_test)
-
     # ------------------------------------------------------------------ snapshot
     def _accuracies(self, net: Network) -> tuple[float | None, float | None]:
         """Training and test accuracy of ``net``: from the logits of the last epoch's loss
         passes while it is the live network with those very weights, else by forward passes."""
         if net is self.net and self._losses is not None:  # the last epoch measured its losses on these weights
-            train = accuracy(net, self.trainer.last_logits, self.y_train)
-            if not len(self.y_test):
-                return train, None
-            if self._test_pass is not None and fresh(self._test_pass, net, self.X_test):
-                return train, accuracy(net, self._test_pass.logits, self.y_test)
+            logits = self.passes.test_logits(net, self.X_test) if len(self.y_test) else None
+            if logits is not None or not len(self.y_test):
+                test = None if logits is None else accuracy(net, logits, self.y_test)
+                return accuracy(net, self.trainer.last_logits, self.y_train), test
         return net.accuracy(self.X_train, self.y_train), net.accuracy(self.X_test, self.y_test)
-
-    def _grid(self, eval_net: Network) -> GridPass:
-        """The map grid's forward pass on ``eval_net``, the float32 twin of the network drawn."""
-        inputs = self._grid_inputs()
-        if self._grid_pass is None or not fresh(self._grid_pass, eval_net, inputs):
-            self._grid_pass = GridPass(eval_net, inputs)
-        return self._grid_pass
-
-    def _grid_inputs(self) -> np.ndarray:
-        key = (self.bounds, self.arch.features)
-        if self._grid_cache is None or self._grid_cache[0] != key:
-            cells = maps.grid(self.bounds, MAP_RESOLUTION)
-            self._grid_cache = (key, transform(cells, self.arch.features, np.float32))
-        return self._grid_cache[1]
 
     def _full_gradient_norms(self, net: Network) -> tuple[float, ...]:
         """||dJ/dW^l|| of the whole training set's loss: smooth, unlike one mini-batch's, and
         exactly zero below a step layer. Measured once per snapshot, not per epoch."""
         if not len(self.y_train):
             return (0.0,) * net.n_layers
-        # GRADIENT_SAMPLE points are enough for a faithful norm and keep 60 snapshots a second cheap.
-        if not fresh(self._gradient_pass, net, self._gradient_x):
-            self._gradient_pass = GradientPass(net, self._gradient_x, self._gradient_y)
-        assert self._gradient_pass is not None
         with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth
-            return self._gradient_pass.norms()
-
-    def _neuron_levels(self, grid: GridPass, output: np.ndarray, net: Network) -> tuple[np.ndarray, ...]:
-        """Every neuron's map (size_l, r, r) as levels, taken every NEURON_STRIDE-th grid cell."""
-        r, k = MAP_RESOLUTION, NEURON_STRIDE
-        # All hidden layers in one go: their activations lie stacked in the pass's buffer (with rows of ones).
-        stacked = to_levels(grid.hidden.reshape(-1, r, r)[:, ::k, ::k])
-        stacked.flags.writeable = False  # a new array each time: its slices can be handed out as they are
-        levels, top = [], 0
-        for size in net.layer_sizes[1:-1]:
-            levels.append(stacked[top : top + size])
-            top += size + 1
-        levels.append(frozen(to_levels(output.reshape(-1, r, r)[:, ::k, ::k])))
-        return tuple(levels)
+            return self.passes.gradient_norms(net, self._gradient_x, self._gradient_y)
 
     def snapshot(self) -> Snapshot:
         """Everything the window draws, computed now from the current weights (or the keyframe replayed)."""
@@ -417,7 +374,7 @@ class LiveSession:
         r = MAP_RESOLUTION
         train_loss: float | None
         with np.errstate(all="ignore"):
-            grid = self._grid(eval_net)
+            grid = self.passes.grid(eval_net, self.bounds, self.arch.features)
             acts = grid.run()  # a^0 .. a^L over the grid, (size_l, r * r)
             if self._losses is not None and self.preview is None:  # the last epoch measured them on these very weights
                 train_loss, test_loss = self._losses
@@ -434,7 +391,7 @@ class LiveSession:
         else:
             focus = None
             decision = palette.map_rgb(self.task, grid.output.reshape(r, r, -1), self.settings.discretize)
-        neuron_levels = self._neuron_levels(grid, acts[-1], net)
+        levels = neuron_levels(grid, acts[-1], net.layer_sizes)
         with np.errstate(all="ignore"):
             space = self.space.compute(eval_net, self.arch.features, self.bounds, self.points,
                                        self.labels, self.test_mask, self.run)
@@ -452,7 +409,7 @@ class LiveSession:
             gradient_norms=self._full_gradient_norms(net),
             weights=tuple(frozen(w) for w in net.weights),
             biases=tuple(frozen(b) for b in net.biases),
-            decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
+            decision_rgb=frozen(decision), focus=focus, neuron_levels=levels,
             epochs_per_second=self.epochs_per_second, publish_share=self.publish_share, serial=self.published,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check, layer_space=space, held=self.held,

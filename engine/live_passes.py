@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from engine import _kernel
+from engine import _kernel, maps
 from engine.activations import run
+from engine.features import transform
 from engine.network import Network
+from engine.snapshot import MAP_RESOLUTION, NEURON_STRIDE, to_levels
 
 
 class GridPass:
@@ -92,6 +94,57 @@ class GradientPass:
         """||dJ/dW^l|| for each weight layer, for the network's current weights."""
         run(self._calls)
         return tuple(float(np.sqrt(np.dot(g.ravel(), g.ravel()))) for g in self._grads)
+
+
+class Passes:
+    """A live session's passes, each listed again only when what it binds has changed."""
+
+    def __init__(self) -> None:
+        self._cells: tuple[Any, np.ndarray] | None = None  # (bounds, features) and the grid's features
+        self._grid: GridPass | None = None
+        self._test: PointsPass | None = None
+        self._gradient: GradientPass | None = None
+
+    def grid(self, eval_net: Network, bounds: maps.Bounds, features: tuple[str, ...]) -> GridPass:
+        """The forward pass of ``eval_net`` (the float32 twin of the network drawn) over the map grid."""
+        if self._cells is None or self._cells[0] != (bounds, features):
+            cells = maps.grid(bounds, MAP_RESOLUTION)
+            self._cells = ((bounds, features), transform(cells, list(features), np.float32))
+        points = self._cells[1]
+        if self._grid is None or not fresh(self._grid, eval_net, points):
+            self._grid = GridPass(eval_net, points)
+        return self._grid
+
+    def test_loss(self, net: Network, points: np.ndarray, labels: np.ndarray) -> float:
+        """``net.loss`` on the test points (the pass keeps their logits for ``test_logits``)."""
+        if self._test is None or not fresh(self._test, net, points):
+            self._test = PointsPass(net, points)
+        return self._test.measure(labels)
+
+    def test_logits(self, net: Network, points: np.ndarray) -> np.ndarray | None:
+        """The logits of the last ``test_loss``, if it measured this network on these points."""
+        return self._test.logits if self._test is not None and fresh(self._test, net, points) else None
+
+    def gradient_norms(self, net: Network, points: np.ndarray, labels: np.ndarray) -> tuple[float, ...]:
+        """||dJ/dW^l|| of ``net``'s data loss on the points (``net.gradients``), per weight layer."""
+        if self._gradient is None or not fresh(self._gradient, net, points):
+            self._gradient = GradientPass(net, points, labels)
+        return self._gradient.norms()
+
+
+def neuron_levels(grid: GridPass, output: np.ndarray, layer_sizes: list[int]) -> tuple[np.ndarray, ...]:
+    """Every neuron's map (size_l, r, r) as levels, taken every NEURON_STRIDE-th grid cell."""
+    r, k = MAP_RESOLUTION, NEURON_STRIDE
+    # All hidden layers in one go: their activations lie stacked in the pass's buffer (with rows of ones).
+    stacked = to_levels(grid.hidden.reshape(-1, r, r)[:, ::k, ::k])
+    stacked.flags.writeable = False  # a new array each time: its slices can be handed out as they are
+    levels, top = [], 0
+    for size in layer_sizes[1:-1]:
+        levels.append(stacked[top : top + size])
+        top += size + 1
+    last = to_levels(output.reshape(-1, r, r)[:, ::k, ::k])
+    last.flags.writeable = False
+    return (*levels, last)
 
 
 def _key(net: Network, points: np.ndarray) -> tuple[Any, ...]:
