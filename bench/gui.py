@@ -6,9 +6,12 @@ by a 10 ms heartbeat timer (how late each tick fired, paint time included). Two 
 TensorFlow Playground's default (2-4-2-1 tanh, 500 points, 50% training, batch 10) and a
 deep one (6 hidden layers of 8 neurons, 2,000 points). With ``--space`` each set-up runs
 twice in the same process, without and then with the layer-space view open on its last
-hidden layer (the trainer then also maps the grid and the points every snapshot).
+hidden layer (the trainer then also maps the grid and the points every snapshot). With
+``--compare`` each set-up runs twice too, alone and then in compare mode (run B, a second
+trainer process, differs in its learning rate, 0.3): frames are then those of the compare
+panel (both maps drawn), epochs/s are given for A and B, with the largest epoch gap seen.
 
-    python bench/gui.py [--seconds 10] [--space]
+    python bench/gui.py [--seconds 10] [--space] [--compare]
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ import numpy as np
 TARGETS = {"default": (30.0, 1000.0, 33.0), "deep": (20.0, None, None)}
 
 
-def measure(app, hidden: list[int], points: int, seconds: float, space: bool = False) -> dict[str, float]:
+def measure(app, hidden: list[int], points: int, seconds: float, space: bool = False,
+            compare: bool = False) -> dict[str, float]:
     """Train and draw for ``seconds`` (with the layer-space view of the last hidden layer
-    open if ``space``); return frame rate, epoch rate and stall statistics."""
+    open if ``space``, in compare mode if ``compare``); return frame rate, epoch rate and
+    stall statistics."""
     from PySide6.QtCore import QTimer
 
     from gui.main_window import MainWindow
@@ -49,13 +54,28 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     seq = window.controller.flush_data()
     window.controller.wait_until(lambda s: s.seq >= seq and s.n_train == points // 2, timeout=20)
     paints = [0]
-    original_draw = window.draw
+    b = None
+    if compare:
+        window.compare.enter("learning_rate", 0.3)
+        b = window.compare.b
+        n_train = window.controller.latest.n_train
+        assert b.wait_until(lambda s: s.n_train == n_train and s.settings.learning_rate == 0.3, timeout=20)
+        panel = window.compare.panel
+        original_run = panel.draw_run
 
-    def counted_draw(snap):
-        original_draw(snap)  # Qt paints what changed when control returns to the event loop
-        paints[0] += 1
+        def counted_run(run, snap):
+            original_run(run, snap)
+            paints[0] += run == "B"  # a frame of the panel: run B's map (A's is drawn as often or more)
 
-    window.draw = counted_draw
+        panel.draw_run = counted_run
+    else:
+        original_draw = window.draw
+
+        def counted_draw(snap):
+            original_draw(snap)  # Qt paints what changed when control returns to the event loop
+            paints[0] += 1
+
+        window.draw = counted_draw
     lateness: list[float] = []
     last = [time.perf_counter()]
 
@@ -71,17 +91,24 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
     window.controller.wait_until(lambda s: s.playing and s.epoch > 0, timeout=10)
     if space:
         assert window.controller.wait_until(lambda s: s.layer_space is not None, timeout=10)
+    if b is not None:
+        assert b.wait_until(lambda s: s.epoch > 0, timeout=10)
     start_epoch = window.controller.latest.epoch
+    start_b = b.latest.epoch if b is not None else 0
     paints[0] = 0
+    gaps: list[int] = []
     heartbeat.start()
     started = time.perf_counter()
     last[0] = started
     while time.perf_counter() - started < seconds:
         app.processEvents()
+        if b is not None:
+            gaps.append(window.controller.latest.epoch - b.latest.epoch)
         time.sleep(0.001)
     elapsed = time.perf_counter() - started
     heartbeat.stop()
     epochs = window.controller.latest.epoch - start_epoch
+    epochs_b = b.latest.epoch - start_b if b is not None else 0
     window.close()
     stalls = np.array(lateness) * 1000 if lateness else np.zeros(1)
     return {
@@ -90,6 +117,9 @@ def measure(app, hidden: list[int], points: int, seconds: float, space: bool = F
         "stall_p99_ms": float(np.percentile(stalls, 99)),
         "stall_max_ms": float(stalls.max()),
         "draw_ms_median": float(np.median(list(window.frame_times)[-200:]) * 1000) if window.frame_times else 0.0,
+        "b_epochs_per_s": epochs_b / elapsed,
+        "gap_max": float(max(gaps)) if gaps else 0.0,
+        "gap_min": float(min(gaps)) if gaps else 0.0,
     }
 
 
@@ -98,15 +128,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--space", action="store_true",
                         help="also measure each set-up with the layer-space view open")
+    parser.add_argument("--compare", action="store_true",
+                        help="also measure each set-up in compare mode (two trainer processes)")
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     setups = {"default": ([4, 2], 500), "deep": ([8] * 6, 2000)}
-    views = (False, True) if args.space else (False,)
+    views = [(False, False)] + ([(True, False)] if args.space else []) + ([(False, True)] if args.compare else [])
     runs = [(name, setup, view) for name, setup in setups.items() for view in views]
-    for name, (hidden, points), view in runs:
-        r = measure(app, hidden, points, args.seconds, view)
+    for name, (hidden, points), (view, compare) in runs:
+        r = measure(app, hidden, points, args.seconds, view, compare)
         fps_goal, epochs_goal, stall_goal = TARGETS[name]
         verdicts = [f"fps {'met' if r['fps'] >= fps_goal else 'NOT met'} (>= {fps_goal:g})"]
         if epochs_goal:
@@ -115,9 +147,13 @@ def main() -> None:
         if stall_goal:
             met = "met" if r["stall_p99_ms"] <= stall_goal else "NOT met"
             verdicts.append(f"stall p99 {met} (<= {stall_goal:g} ms)")
+        mode = ", layer space" if view else ", compare" if compare else ""
+        rate = (f"A {r['epochs_per_s']:.0f} + B {r['b_epochs_per_s']:.0f} epochs/s "
+                f"(A ahead of B by {r['gap_min']:.0f} to {r['gap_max']:.0f} epochs)" if compare
+                else f"{r['epochs_per_s']:.0f} epochs/s")
         print(
-            f"{name:8s} 2-{'-'.join(map(str, hidden))}-1, {points} points{', layer space' if view else ''}: "
-            f"{r['fps']:.1f} frames/s, {r['epochs_per_s']:.0f} epochs/s, "
+            f"{name:8s} 2-{'-'.join(map(str, hidden))}-1, {points} points{mode}: "
+            f"{r['fps']:.1f} frames/s, {rate}, "
             f"stall p99 {r['stall_p99_ms']:.1f} ms, max {r['stall_max_ms']:.1f} ms, "
             f"draw {r['draw_ms_median']:.2f} ms/frame   [{'; '.join(verdicts)}]"
         )

@@ -407,7 +407,7 @@ class LiveSession:
             decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
             epochs_per_second=self.epochs_per_second,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
-            message=self.message, gradient_check=check, layer_space=space,
+            message=self.message, gradient_check=check, layer_space=space, held=self.held,
             replay=self.preview is not None, keyframes=self.recorder.take(),
         )
 

@@ -97,7 +97,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0) -> None:
                     pacer.restart()  # a held run released does not rush to make up the time it waited
                 dirty, wait = True, 0.0
             try:
-                if session.playing:
+                if session.playing and not session.held:
                     _train_slice(session, pacer)
                     dirty = True
                 pacer.rate(session)
@@ -106,7 +106,7 @@ def serve(commands: Any, snapshots: Any, seed: int = 0) -> None:
                     snapshots.send(session.snapshot())
                     next_emit = max(next_emit + SNAPSHOT_PERIOD, now)
                     dirty = False
-                elif dirty and not session.playing:
+                elif dirty and (not session.playing or session.held):  # nothing to train: wait, not spin
                     time.sleep(max(0.0, next_emit - now))
             except (EOFError, BrokenPipeError, OSError):
                 raise

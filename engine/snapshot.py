@@ -64,6 +64,7 @@ class Snapshot:
     message: str = ""  # the last command's error, if it was refused
     gradient_check: GradientCheck | None = None  # the answer to a "gradient_check" command
     layer_space: LayerSpace | None = None  # the chosen hidden layer's space, while the view is open
+    held: bool = False  # playing but waiting at its HoldAt epoch (compare mode)
     replay: bool = False  # epoch, weights and every map are those of a recorded keyframe, not the live network
     keyframes: tuple[Keyframe, ...] = ()  # keyframes recorded since the previous snapshot
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from typing import TYPE_CHECKING
 
@@ -16,6 +20,8 @@ THEMES = ("light", "dark", "system")  # gui.theme.CHOICES, without importing Qt 
 
 if TYPE_CHECKING:  # the window is imported only once Qt is known to start
     from gui.main_window import MainWindow
+
+SCREENSHOT_SCREEN = (1366, 768)  # the offscreen screen a --screenshot is taken on: the most common laptop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +77,24 @@ def check_lesson(number: int) -> str | None:
     return None
 
 
+def screenshot_platform(platform: str | None) -> str:
+    """The Qt platform a --screenshot renders on: offscreen, on a laptop-sized screen unless told otherwise.
+
+    Qt's offscreen platform has one 800x800 screen unless a configfile describes another, which
+    would squeeze the window; a platform given with its own options (or a real display) is kept.
+    """
+    if platform not in (None, "", "offscreen"):
+        return platform
+    folder = tempfile.mkdtemp(prefix="neural-sandbox-screen-")
+    atexit.register(shutil.rmtree, folder, True)
+    width, height = SCREENSHOT_SCREEN
+    path = os.path.join(folder, "screen.json")
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
+                                "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}, file)
+    return f"offscreen:configfile={path}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Open the window (or take a screenshot); returns the exit status."""
     parser = build_parser()
@@ -103,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"neural-sandbox: {wrong}", file=sys.stderr)
             return 2
     if args.screenshot:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ["QT_QPA_PLATFORM"] = screenshot_platform(os.environ.get("QT_QPA_PLATFORM"))
 
     from PySide6.QtWidgets import QApplication
 

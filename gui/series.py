@@ -53,6 +53,13 @@ class GrowingSeries:
             self._data[row, self.size : self.size + k] = values
         self.size += k
 
+    def replace_last(self, *values: float) -> None:
+        """Overwrite the newest entry, one value per column (a re-measurement of the same moment)."""
+        if not self.size:
+            raise IndexError("the series is empty: nothing to replace")
+        self._data[:, self.size - 1] = values
+        self.generation += 1  # a reader's cached statistics may include the old values
+
     def column(self, row: int) -> np.ndarray:
         """A read-only view of one column's values so far."""
         view = self._data[row, : self.size]

@@ -24,6 +24,7 @@ TOOLS = ("point", "brush", "eraser", "pick")
 BRUSH_RADIUS = 0.45  # in data units: the spray's spread and the eraser's reach
 BRUSH_POINTS = 2  # points sprayed per mouse move
 REGRESSION_BINS = 21  # regression values are drawn in this many colour steps
+MARK_SIZE = 22  # pixels: the ring around the point a view explains
 # Pixels around the plane: the value axes left and below, a margin above and to the right
 # so the top and right tick labels are not cut. Left + right equals bottom + top, so a
 # square widget holds a square plane and the view shows exactly the bounds, ends included.
@@ -87,6 +88,15 @@ class DataCanvas(pg.PlotWidget):
         self.decision = pg.ImageItem(axisOrder="row-major")
         self.decision.setZValue(-10)
         plot.addItem(self.decision)
+        # The point a view explains (the inspector, lesson 5), ringed so the student sees which one.
+        self._marks: dict[str, tuple[float, float]] = {}
+        self.marker = pg.ScatterPlotItem(pxMode=True, symbol="o", size=MARK_SIZE, brush=None,
+                                         pen=pg.mkPen(0, 0, 0, width=3))
+        self.marker_inner = pg.ScatterPlotItem(pxMode=True, symbol="o", size=MARK_SIZE - 4, brush=None,
+                                               pen=pg.mkPen(255, 255, 255, width=2))
+        for z, item in enumerate((self.marker, self.marker_inner)):
+            item.setZValue(5 + z)  # above every point
+            plot.addItem(item)
         self._scatters: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
         self._drawn: tuple | None = None  # the model state the scatter items show
         self.set_bounds(Bounds())
@@ -191,6 +201,21 @@ class DataCanvas(pg.PlotWidget):
         self.show_test = bool(show)
         self._drawn = None
         self.refresh_points()
+
+    def mark(self, owner: str, point: tuple[float, float] | None) -> None:
+        """Ring ``point``, the point ``owner`` explains (None: ``owner`` explains none now)."""
+        if point is None:
+            self._marks.pop(owner, None)
+        else:
+            self._marks[owner] = (float(point[0]), float(point[1]))
+        spots = sorted(set(self._marks.values()))
+        xs, ys = [x for x, _ in spots], [y for _, y in spots]
+        self.marker.setData(xs, ys)
+        self.marker_inner.setData(xs, ys)
+
+    def marked(self) -> list[tuple[float, float]]:
+        """The ringed points (for tests)."""
+        return sorted(set(self._marks.values()))
 
     def visible_point_count(self) -> int:
         """How many points are drawn now (for tests and the status bar)."""

@@ -2,7 +2,7 @@
 
 A deep sigmoid network shows its vanishing gradients as curves stacked decades apart;
 a step network's hidden layers have gradients of exactly zero, which a log axis cannot
-draw, so those layers are listed as "exactly 0" in the legend line beneath.
+draw, so the caption beneath names the layers whose latest measured gradient is exactly 0.
 """
 
 from __future__ import annotations
@@ -75,14 +75,19 @@ class GradientPlot(QWidget):
         self._ensure_curves(layers)
         epochs = series.column(0)
         zero_layers = []
+        palette = theme.current().series
         for l, curve in enumerate(self.curves):
             norms = series.column(l + 1)
             positive = norms > 0
-            if len(norms) and not positive.any():
+            if len(norms) and norms[-1] == 0:  # the latest measurement: with the activations now in force
                 zero_layers.append(layer_name(l, layers))
             # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
             shown = np.where(positive, norms, np.nan)
-            curve.setData(epochs, shown, connect="finite")
+            # One measurement (epoch 0, a session just opened) is no line: show it as a dot.
+            single = len(norms) == 1
+            x, y = (epochs[positive], norms[positive]) if single else (epochs, shown)  # no dot for a zero
+            curve.setData(x, y, connect="finite", symbol="o" if single else None, symbolSize=6,
+                          symbolPen=None, symbolBrush=palette[l % len(palette)])
         if len(epochs):
             self.plot.getPlotItem().setXRange(0, max(10.0, float(epochs[-1])), padding=0.02)
         if zero_layers:
