@@ -67,7 +67,8 @@ class Controller(QObject):
         self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
         self.trainer_errors: list[str] = []  # unexpected errors the trainer survived (for tests and bug reports)
         self._run = -1
-        self._pending_history: tuple[np.ndarray, int, tuple[Keyframe, ...]] | None = None
+        # What the run that command ``seq`` starts shows at once: (history, seq, keyframes, gradient norms).
+        self._pending_history: tuple[np.ndarray, int, tuple[Keyframe, ...], np.ndarray | None] | None = None
         self._seed = seed
         self._surrogate = False
         self._space: SpaceChoice | None = None  # the layer-space view's choice while it is open
@@ -196,6 +197,9 @@ class Controller(QObject):
                 if len(history):
                     self.losses.extend(history[:, 0], history[:, 1], history[:, 2])
                 self.keyframes.replace(k for k in pending[2] if k.layer_sizes == snap.layer_sizes)
+                norms = pending[3]
+                if norms is not None and norms.shape[0] == self.gradients.columns:
+                    self.gradients.extend(*norms)
                 self._pending_history = None
         if snap.keyframes:
             self.keyframes.add(snap.keyframes)
@@ -235,10 +239,12 @@ class Controller(QObject):
         """The trainer's run the latest snapshot belongs to (it changes whenever the weights start over)."""
         return self._run
 
-    def restore_history(self, history: np.ndarray, seq: int, keyframes: tuple[Keyframe, ...] = ()) -> None:
+    def restore_history(self, history: np.ndarray, seq: int, keyframes: tuple[Keyframe, ...] = (),
+                        gradients: np.ndarray | None = None) -> None:
         """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts,
-        and replay ``keyframes`` in it."""
-        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq, tuple(keyframes))
+        replay ``keyframes`` in it, and show ``gradients`` (columns: epoch, one norm per layer) if given."""
+        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq, tuple(keyframes),
+                                 gradients)
 
     def take_fresh(self) -> Snapshot | None:
         """The latest snapshot if it arrived since the last call, else None."""

@@ -145,10 +145,16 @@ def test_play_while_replaying_goes_back_to_live_and_trains(qtbot, window):
 
 
 def test_continue_from_here_trains_from_the_keyframe_and_undo_restores_the_later_history(qtbot, window):
-    live = train(window, 150)
     ctl = window.controller
+    for _ in range(15):  # in steps, so the gradient-flow plot gets a curve
+        ctl.step(10)
+        settle(window)
+    live = ctl.latest
+    assert live.epoch == 150
     before_epochs = list(ctl.keyframes.epochs())
     before_losses = ctl.losses.column(0).copy()
+    before_norms = ctl.gradients.column(1).copy()
+    assert len(before_norms) > 5
     position = ctl.keyframes.index_at(40)
     keyframe = ctl.keyframes.keyframes[position]
     drag_timeline(window, position)
@@ -173,6 +179,7 @@ def test_continue_from_here_trains_from_the_keyframe_and_undo_restores_the_later
     assert ctl.wait_until(lambda s: len(ctl.losses.column(0)) == len(before_losses), 20)
     np.testing.assert_array_equal(ctl.losses.column(0), before_losses)
     assert list(ctl.keyframes.epochs()) == before_epochs
+    np.testing.assert_array_equal(ctl.gradients.column(1), before_norms)  # the gradient flow's curves too
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     redone = settle(window)
     assert redone.epoch == keyframe.epoch and list(ctl.keyframes.epochs()) == before_epochs[: position + 1]
