@@ -98,7 +98,8 @@ class Highlighter(QObject):
         self.targets, self.missing = [], []
 
     def shown(self) -> list[str]:
-        """The names of the outlined widgets that are on screen (an outline blinks, then stays)."""
+        """The names of the outlined widgets that are on screen (an outline blinks, then stays; an empty
+        label's outline waits for its text)."""
         return [target.objectName() for target, _ in self.targets if isValid(target) and target.isVisible()]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
@@ -120,7 +121,9 @@ class Highlighter(QObject):
             top = target.window()
             if frame.parent() is not top:
                 frame.setParent(top)
-            visible = target.isVisible() and not blink_off
+            # An empty label (the gradient check's answer before the check) is outlined once it says something.
+            empty = isinstance(target, QLabel) and not target.text()
+            visible = target.isVisible() and not blink_off and not empty
             if visible:
                 corner = target.mapTo(top, QPoint(0, 0))
                 frame.setGeometry(corner.x() - 3, corner.y() - 3, target.width() + 6, target.height() + 6)

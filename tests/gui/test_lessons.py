@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from helpers import make_window, settle
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QAbstractButton, QFrame
 
 from engine.explain import explain_neuron
 from engine.features import transform
@@ -257,9 +257,13 @@ def test_lesson_5_four_equations_and_the_gradient_check(qtbot, window):
     assert out.delta == pytest.approx(out.a - out.target)
     text = panel.view.text.toPlainText()
     assert f"{hid.delta:+.4f}" in text and f"{out.delta:+.4f}" in text
+    outline = window.findChild(QFrame, "highlight-check-result")
+    qtbot.wait(2000)  # past the blinking
+    assert window.controls.check_result.text() == "" and not outline.isVisible()  # no empty box outlined
     with qtbot.waitSignal(window.controller.gradient_checked, timeout=60000):
         qtbot.mouseClick(window.controls.check, Qt.MouseButton.LeftButton)
     assert "agrees" in window.controls.check_result.text()
+    qtbot.waitUntil(outline.isVisible, timeout=5000)  # the answer, outlined
 
 
 def test_lesson_6_rates_are_kept_side_by_side(qtbot, window):

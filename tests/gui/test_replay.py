@@ -275,3 +275,18 @@ def test_drawing_a_point_while_replaying_keeps_the_replay_and_step_goes_live(qtb
     assert not stepped.replay and stepped.epoch == live.epoch + 1
     window._on_frame()
     assert window.replay.timeline.label.text() == "Live"
+
+
+def test_saving_while_replaying_saves_the_live_network(qtbot, window, tmp_path):
+    qtbot.mouseClick(window.controls.play, Qt.MouseButton.LeftButton)
+    assert window.controller.wait_until(lambda s: s.epoch >= 150, 60)
+    drag_timeline(window, 3)  # pauses training, wherever it was
+    shown = replayed(window)
+    paused = window.controller.keyframes.keyframes[-1]  # the live end, recorded as the replay began
+    assert paused.epoch >= 150 and shown.epoch < paused.epoch
+    path = tmp_path / "while-replaying.json"
+    assert window.save_session(str(path))
+    saved = load_session(path)
+    assert saved.epoch == paused.epoch and saved.keyframes[-1].epoch == paused.epoch
+    np.testing.assert_array_equal(np.array(saved.model["weights"][0]), paused.arrays()[0][0])
+    assert window.controller.latest.replay  # saving changed nothing on screen
