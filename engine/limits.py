@@ -77,7 +77,8 @@ MAX_KEYFRAME_BYTES = 4 * 2**20  # and at most this many bytes of weights (a big 
 MAX_SESSION_KEYFRAMES = 64  # kept in a session file (thinned the same way when saving)
 MAX_SESSION_KEYFRAME_VALUES = 60_000  # weights and biases over all of a session's keyframes (about 1.2 MB)
 
-# Compare mode (View -> Compare): run A may lead run B by at most this many seconds of training
-# (and at least COMPARE_LEAD_MIN epochs); B never runs ahead of A.
-COMPARE_LEAD_SECONDS = 0.1
+# Compare mode (View -> Compare): B never runs ahead of A, and A leads B by at most a lead that
+# starts at COMPARE_LEAD_MIN epochs and doubles (up to COMPARE_LEAD_MAX) whenever both runs report
+# waiting at their holds, i.e. whenever the lead, not B's speed or the pace, held both back.
 COMPARE_LEAD_MIN = 2
+COMPARE_LEAD_MAX = 500

@@ -6,9 +6,11 @@ with the configuration ``compare_model.derive(A's, differences)``. The window's 
 A; B follows:
 
 - **Aligned epochs.** B is held (``HoldAt``) at the epoch A last reported, so B never runs ahead
-  of A; A is held at B's epoch plus a short lead (``limits.COMPARE_LEAD_*``), so a slower B is
-  waited for. Play, Pause and Step reach B through that: B plays whenever it is behind A and
-  stops where A stopped.
+  of A; A is held at B's epoch plus a short lead, so a slower B is waited for. The lead starts
+  at ``limits.COMPARE_LEAD_MIN`` epochs and doubles (to ``COMPARE_LEAD_MAX``) each time both
+  trainers report that they wait at their holds: then each waits for the other, and the round
+  trip of the holds, not B's speed or the chosen pace, is the bottleneck. Play, Pause
+  and Step reach B through the holds: B plays whenever it is behind A and stops where A stopped.
 - **One start.** Whenever either run starts over (Reset, a new shape, a new class, a new
   difference, a restarted trainer), both are reset with one shared seed, so two networks of one
   shape start from the same weights and meet the points in the same order.
@@ -22,6 +24,7 @@ which then draws both runs side by side.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -66,7 +69,7 @@ class ComparePresenter(QObject):
         self._runs: dict[str, int | None] = {"A": None, "B": None}  # each run's number since that reset
         self._b_play_seq = 0  # the last Play sent to B
         self._resets = 0
-        self._peak_rate = 0.0
+        self.lead = limits.COMPARE_LEAD_MIN  # epochs A may lead B by
         self._drawn: dict[str, Snapshot | None] = {"A": None, "B": None}
         self._curves_drawn = 0.0
         self.timer = QTimer(self)
@@ -91,6 +94,7 @@ class ComparePresenter(QObject):
         self.a.snapshot_arrived.connect(lambda snap: self._on_snapshot("A", snap))
         self.a.trainer_restarted.connect(self._on_trainer_restart)
         window.file_presenter.exports.beside = self.capture_b
+        window.files.opened.connect(self._on_file_opened)  # after the file presenter has put the file on screen
         window.installEventFilter(self)  # to stop run B's trainer when the window closes
 
     @property
@@ -168,6 +172,12 @@ class ComparePresenter(QObject):
                                       tuple(b_.tolist() for b_ in snap.biases), snap.epoch))
         self.a.restore_history(history, seq, tuple(b.keyframes.keyframes))  # B's run replays in A
 
+    def _on_file_opened(self, kind: str, path: str, _result: object) -> None:
+        """An opened session or model replaced run A's network: compare mode ends, keeping it."""
+        if self.b is not None and kind in ("session", "model"):
+            self.leave("A")
+            self._say(f"Compare mode ended: {os.path.basename(path)} is the window's network now.")
+
     def shut_down(self) -> None:
         """Stop run B's trainer (the window is closing)."""
         self.timer.stop()
@@ -244,7 +254,7 @@ class ComparePresenter(QObject):
         b.send(HoldAt(0))  # before anything else: B must not train on while A starts over
         self._reset_seq = {"A": self.a.send(Reset(seed)), "B": b.send(Reset(seed))}
         self._runs = {"A": None, "B": None}
-        self._peak_rate = 0.0
+        self.lead = limits.COMPARE_LEAD_MIN
         if self.window.controls.play.isChecked():
             self.a.play()
 
@@ -276,10 +286,10 @@ class ComparePresenter(QObject):
         if not (self._trusted("A", a_snap) and self._trusted("B", b_snap)):
             return
         assert a_snap is not None and b_snap is not None
-        self._peak_rate = max(self._peak_rate, a_snap.epochs_per_second, b_snap.epochs_per_second)
+        if a_snap.held and b_snap.held:  # each waits for the other: the holds' round trip is the bottleneck
+            self.lead = min(limits.COMPARE_LEAD_MAX, 2 * self.lead)
         self._send_hold("B", b, a_snap.epoch)
-        lead = max(limits.COMPARE_LEAD_MIN, int(self._peak_rate * limits.COMPARE_LEAD_SECONDS))
-        self._send_hold("A", self.a, None if b_snap.diverged else b_snap.epoch + lead)
+        self._send_hold("A", self.a, None if b_snap.diverged else b_snap.epoch + self.lead)
         if (not b_snap.playing and not b_snap.diverged and b_snap.n_train > 0 and b_snap.epoch < a_snap.epoch
                 and b_snap.seq >= self._b_play_seq):
             self._b_play_seq = b.play()  # behind A and stopped: follow A

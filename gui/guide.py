@@ -9,6 +9,7 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from engine import limits
+from gui.keyboard import describe
 from gui.widgets.controls import DEFAULT_SPEED
 
 if TYPE_CHECKING:
@@ -130,13 +131,13 @@ class GuideDialog(QDialog):
         self.setWindowTitle("Neural Sandbox guide")
         self.setModal(False)
         self.resize(640, 620)
-        text = QTextBrowser()
+        text = describe(QTextBrowser(), "Guide", "What each view shows, and experiments to set up")
         text.setHtml(GUIDE_HTML + "".join(
             f"<p><b>{i + 1}. {e.title}.</b> {e.advice}</p>" for i, e in enumerate(EXPERIMENTS)))
         buttons = QHBoxLayout()
         self.buttons: list[QPushButton] = []
         for experiment in EXPERIMENTS:
-            button = QPushButton(experiment.title)
+            button = describe(QPushButton(experiment.title), f"Experiment: {experiment.title}")
             button.setToolTip("Set up this experiment (your points are replaced; Undo brings them back)")
             button.clicked.connect(lambda _=False, e=experiment: self.experiment_requested.emit(e))
             buttons.addWidget(button)

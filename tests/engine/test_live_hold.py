@@ -71,11 +71,11 @@ def test_serve_holds_a_playing_run_at_the_limit_and_releases_it_when_the_limit_m
     command_write.send((2, HoldAt(5)))
     command_write.send((3, Play()))
     snap = until(lambda s: s.seq >= 3 and s.epoch >= 5)
-    assert snap.epoch == 5 and snap.playing
+    assert snap.epoch == 5 and snap.playing and snap.held  # the window sees that it waits
     assert not snapshot_read.poll(0.3) or snapshot_read.recv().epoch == 5  # held: nothing more is trained
     command_write.send((4, HoldAt(9)))
     snap = until(lambda s: s.seq >= 4 and s.epoch >= 9)
-    assert snap.epoch == 9 and snap.playing
+    assert snap.epoch == 9 and snap.playing and snap.held
     command_write.send((5, Stop()))
     worker.join(5)
     assert not worker.is_alive()

@@ -146,6 +146,22 @@ def test_leaving_keeps_a_and_stops_b(compare, qtbot):
     qtbot.waitUntil(lambda: compare.controller.latest.epoch >= 100, timeout=20000)
 
 
+def test_opening_a_session_ends_compare_mode_with_the_sessions_network(compare, qtbot, tmp_path: Path):
+    a = compare.controller
+    compare.controls.step.click()
+    qtbot.waitUntil(lambda: a.latest.epoch == 1 and compare.compare.b.latest.epoch == 1, timeout=20000)
+    saved = tmp_path / "one.json"
+    assert compare.save_session(str(saved))
+    compare.controls.step.click()
+    qtbot.waitUntil(lambda: a.latest.epoch == 2, timeout=20000)
+    compare.file_presenter.open(str(saved))
+    qtbot.waitUntil(lambda: not compare.compare.active, timeout=20000)
+    assert "Compare mode ended" in compare.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: a.latest.epoch == 1, timeout=20000)  # the session's weights, not a reset's
+    compare.controls.step.click()
+    qtbot.waitUntil(lambda: a.latest.epoch == 2, timeout=20000)
+
+
 def test_a_new_shape_for_b_starts_both_over_and_a_bad_one_is_refused(compare, qtbot):
     presenter = compare.compare
     a, b = compare.controller, presenter.b
@@ -199,3 +215,57 @@ def test_compare_screen_fits_1366x768(compare):
     assert abs(a.width() - b.width()) <= 1 and a.width() == a.height() and b.width() == b.height()  # an odd pixel
     right = panel.mapTo(compare, QPoint(panel.width(), 0)).x()
     assert right <= compare.width()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--compare", "--difference", "speed=3"], "difference: KIND=VALUE with KIND one of activation"),
+    (["--compare", "--difference", "layers=4,99"], "1 to 16 neurons"),
+    (["--difference", "activation=relu"], "difference: only with --compare"),
+])
+def test_a_bad_difference_on_the_command_line_is_one_clear_line(argv, message, capsys):
+    from gui.app import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_compare_screenshot_shows_both_runs_trained(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "compare.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={root / 'tests' / 'offscreen-screen.json'}"}
+    result = subprocess.run([sys.executable, "main.py", "--screenshot", str(out), "--compare", "--difference",
+                             "learning_rate=0.3", "--epochs", "40"], cwd=root, env=env, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    with Image.open(out) as image:
+        assert image.width >= 1300 and image.height >= 700  # the 1366x768 screen, less the window's frame
+
+
+def test_a_b_that_diverges_pauses_alone_and_play_starts_it_again(compare, qtbot):
+    presenter = compare.compare
+    a, b = compare.controller, presenter.b
+    choose(qtbot, compare.controls.task, "Regression")  # both runs: a new task starts both over
+    choose(qtbot, presenter.panel.value, "learning rate 10")
+    choose(qtbot, presenter.panel.kind, "activation")
+    choose(qtbot, presenter.panel.value, "linear")  # a linear network at rate 10 blows up within epochs
+    qtbot.waitUntil(lambda: b.latest.settings.learning_rate == 10.0 and b.latest.activations[0] == "linear"
+                    and b.latest.task == "regression" and a.latest.task == "regression", timeout=20000)
+    compare.controls.play.click()
+    qtbot.waitUntil(lambda: b.latest.diverged, timeout=30000)
+    diverged_at = b.latest.epoch
+    qtbot.waitUntil(lambda: a.latest.epoch >= diverged_at + 200, timeout=30000)  # A is not held by a stopped B
+    assert "diverged" in presenter.panel.figures["B"].text()
+    compare.controls.play.click()  # pause
+    qtbot.waitUntil(lambda: not a.latest.playing, timeout=20000)
+    sent = presenter._b_play_seq
+    compare.controls.play.click()  # Play acts on both: B tries again from its last finite weights (and blows up)
+    qtbot.waitUntil(lambda: presenter._b_play_seq > sent and b.latest.seq >= presenter._b_play_seq, timeout=20000)
