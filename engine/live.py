@@ -49,6 +49,7 @@ from engine.explain import GradientCheck, gradient_check
 from engine.features import transform
 from engine.keyframes import Keyframe, KeyframeRecorder
 from engine.layer_space import LiveSpace
+from engine.live_passes import Passes, accuracy, neuron_levels
 from engine.network import Network
 from engine.snapshot import (
     LEVEL_MAX,
@@ -94,7 +95,9 @@ class LiveSession:
         self.check_result: GradientCheck | None = None
         self.history = History()
         self.epochs_per_second = 0.0
-        self._grid_cache: tuple[Any, np.ndarray] | None = None
+        self.publish_share = 0.0  # of the trainer's time, spent on snapshots (measured by the loop)
+        self.published = 0  # snapshots made so far: the last one's serial number
+        self.passes = Passes()  # listed once, replayed every epoch and snapshot (engine.live_passes)
         self.space = LiveSpace()  # computed only while the window's layer-space view is open
         self.recorder = KeyframeRecorder()
         # While the window replays: the keyframe shown, as a float64 network and a float32 one for the maps.
@@ -154,6 +157,8 @@ class LiveSession:
         self.y_train = labels[train]
         self.X_test = transform(self.points[self.test_mask], features)
         self.y_test = labels[self.test_mask]
+        # The gradient norms' points (enough for a faithful norm, cheap 60 times a second), kept as one array
+        self._gradient_x, self._gradient_y = self.X_train[:GRADIENT_SAMPLE], self.y_train[:GRADIENT_SAMPLE]
 
     # ------------------------------------------------------------------ commands
     def handle(self, seq: int, command: Command) -> None:
@@ -319,11 +324,12 @@ class LiveSession:
             return False
         with np.errstate(all="ignore"):
             train_loss = self.trainer.epoch(self.X_train, self.y_train)
-            test_loss = self.net.loss(self.X_test, self.y_test) if len(self.y_test) else math.nan
+            test_loss = self.passes.test_loss(self.net, self.X_test, self.y_test) if len(self.y_test) else math.nan
         if not math.isfinite(train_loss) or not np.all(np.isfinite(self.net.params)):
             self.net.params[...] = self.last_finite
             self.playing = False
             self.diverged = True
+            self._losses = None  # measured on the weights just thrown away
             return False
         self.last_finite[...] = self.net.params
         self.epoch += 1
@@ -335,22 +341,23 @@ class LiveSession:
         return True
 
     # ------------------------------------------------------------------ snapshot
-    def _grid_inputs(self) -> np.ndarray:
-        key = (self.bounds, self.arch.features)
-        if self._grid_cache is None or self._grid_cache[0] != key:
-            cells = maps.grid(self.bounds, MAP_RESOLUTION)
-            self._grid_cache = (key, transform(cells, self.arch.features, np.float32))
-        return self._grid_cache[1]
+    def _accuracies(self, net: Network) -> tuple[float | None, float | None]:
+        """Training and test accuracy of ``net``: from the logits of the last epoch's loss
+        passes while it is the live network with those very weights, else by forward passes."""
+        if net is self.net and self._losses is not None:  # the last epoch measured its losses on these weights
+            logits = self.passes.test_logits(net, self.X_test) if len(self.y_test) else None
+            if logits is not None or not len(self.y_test):
+                test = None if logits is None else accuracy(net, logits, self.y_test)
+                return accuracy(net, self.trainer.last_logits, self.y_train), test
+        return net.accuracy(self.X_train, self.y_train), net.accuracy(self.X_test, self.y_test)
 
     def _full_gradient_norms(self, net: Network) -> tuple[float, ...]:
         """||dJ/dW^l|| of the whole training set's loss: smooth, unlike one mini-batch's, and
         exactly zero below a step layer. Measured once per snapshot, not per epoch."""
         if not len(self.y_train):
             return (0.0,) * net.n_layers
-        n = GRADIENT_SAMPLE  # enough points for a faithful norm; keeps 60 snapshots a second cheap
         with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth
-            weight_grads, _ = net.gradients(self.X_train[:n], self.y_train[:n])
-            return tuple(float(np.sqrt(np.sum(g * g))) for g in weight_grads)
+            return self.passes.gradient_norms(net, self._gradient_x, self._gradient_y)
 
     def snapshot(self) -> Snapshot:
         """Everything the window draws, computed now from the current weights (or the keyframe replayed)."""
@@ -367,32 +374,30 @@ class LiveSession:
         r = MAP_RESOLUTION
         train_loss: float | None
         with np.errstate(all="ignore"):
-            acts = eval_net.activations(self._grid_inputs())
+            grid = self.passes.grid(eval_net, self.bounds, self.arch.features)
+            acts = grid.run()  # a^0 .. a^L over the grid, (size_l, r * r)
             if self._losses is not None and self.preview is None:  # the last epoch measured them on these very weights
                 train_loss, test_loss = self._losses
             else:
                 train_loss = net.loss(self.X_train, self.y_train) if len(self.y_train) else None
                 test_loss = net.loss(self.X_test, self.y_test) if len(self.y_test) else None
             # a blown-up network's outputs overflow on the way: its accuracy is still what it is
-            train_accuracy = net.accuracy(self.X_train, self.y_train)
-            test_accuracy = net.accuracy(self.X_test, self.y_test)
-        layers = [a.reshape(r, r, -1) for a in acts]
+            train_accuracy, test_accuracy = self._accuracies(net)
         focus = self.focus
-        if focus is not None and 0 <= focus[0] < len(layers) and 0 <= focus[1] < layers[focus[0]].shape[2]:
+        if focus is not None and 0 <= focus[0] < len(acts) and 0 <= focus[1] < acts[focus[0]].shape[0]:
             lut = palette.diverging_lut(strength=0.8)
-            decision = lut[to_levels(layers[focus[0]][:, :, focus[1]]).astype(np.intp) * 255 // LEVEL_MAX]
+            values = acts[focus[0]][focus[1]].reshape(r, r)
+            decision = lut[to_levels(values).astype(np.intp) * 255 // LEVEL_MAX]
         else:
             focus = None
-            decision = palette.map_rgb(self.task, layers[-1], self.settings.discretize)
-        neuron_levels = tuple(
-            frozen(to_levels(a[::NEURON_STRIDE, ::NEURON_STRIDE].transpose(2, 0, 1)))
-            for a in layers[1:]
-        )
+            decision = palette.map_rgb(self.task, grid.output.reshape(r, r, -1), self.settings.discretize)
+        levels = neuron_levels(grid, acts[-1], net.layer_sizes)
         with np.errstate(all="ignore"):
             space = self.space.compute(eval_net, self.arch.features, self.bounds, self.points,
                                        self.labels, self.test_mask, self.run)
         h_epochs, h_train, h_test = self.history.take()
         self.check_result, check = None, self.check_result
+        self.published += 1
         return Snapshot(
             seq=self.seq, run=self.run, epoch=epoch, playing=self.playing,
             diverged=self.diverged, task=self.task, layer_sizes=tuple(net.layer_sizes),
@@ -404,8 +409,8 @@ class LiveSession:
             gradient_norms=self._full_gradient_norms(net),
             weights=tuple(frozen(w) for w in net.weights),
             biases=tuple(frozen(b) for b in net.biases),
-            decision_rgb=frozen(decision), focus=focus, neuron_levels=neuron_levels,
-            epochs_per_second=self.epochs_per_second,
+            decision_rgb=frozen(decision), focus=focus, neuron_levels=levels,
+            epochs_per_second=self.epochs_per_second, publish_share=self.publish_share, serial=self.published,
             n_train=len(self.y_train), n_test=len(self.y_test), settings=self.settings,
             message=self.message, gradient_check=check, layer_space=space, held=self.held,
             replay=self.preview is not None, keyframes=self.recorder.take(),

@@ -239,6 +239,13 @@ class Trainer:
         return plan.loss.measure(y)  # net.loss(X, y), listed once
 
     @property
+    def last_logits(self) -> np.ndarray:
+        """s^L of every point (n, K), in the order given, from the loss measured after the last epoch."""
+        if self._plan_cache is None:
+            raise EngineError("no epoch has been trained yet")
+        return self._plan_cache.loss.logits
+
+    @property
     def gradient_norms(self) -> list[float]:
         """Each layer's weight-gradient norm ||dJ/dW^l|| from the last step (data loss only)."""
         return [float(np.sqrt(np.dot(g.ravel(), g.ravel()))) for g in self.net.weight_grads]

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
+import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from typing import TYPE_CHECKING
 
@@ -16,6 +21,8 @@ THEMES = ("light", "dark", "system")  # gui.theme.CHOICES, without importing Qt 
 
 if TYPE_CHECKING:  # the window is imported only once Qt is known to start
     from gui.main_window import MainWindow
+
+SCREENSHOT_SCREEN = (1366, 768)  # the offscreen screen a --screenshot is taken on: the most common laptop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +78,38 @@ def check_lesson(number: int) -> str | None:
     return None
 
 
+def screenshot_platform(platform: str | None) -> str:
+    """The Qt platform a --screenshot renders on: offscreen, on a laptop-sized screen unless told otherwise.
+
+    Qt's offscreen platform has one 800x800 screen unless a configfile describes another, which
+    would squeeze the window; a platform given with its own options (or a real display) is kept.
+    """
+    if platform not in (None, "", "offscreen"):
+        return platform
+    folder = tempfile.mkdtemp(prefix="neural-sandbox-screen-")
+    atexit.register(shutil.rmtree, folder, True)
+    width, height = SCREENSHOT_SCREEN
+    path = os.path.join(folder, "screen.json")
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
+                                "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}, file)
+    return f"offscreen:configfile={path}"
+
+
+STARTUP_GC_MS = 1000  # the garbage collector stays off from the Qt imports until this long after the window
+
+
+def settle_heap() -> None:
+    """After start-up: collect garbage again, with everything start-up made set aside for good.
+
+    Start-up makes tens of thousands of objects that live as long as the window; the
+    collector would walk them all again and again on the way (about 7% of start-up's
+    time), and later in every full collection (a stall). Frozen, they are never walked.
+    """
+    gc.freeze()
+    gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Open the window (or take a screenshot); returns the exit status."""
     parser = build_parser()
@@ -103,14 +142,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"neural-sandbox: {wrong}", file=sys.stderr)
             return 2
     if args.screenshot:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ["QT_QPA_PLATFORM"] = screenshot_platform(os.environ.get("QT_QPA_PLATFORM"))
 
-    from PySide6.QtWidgets import QApplication
+    gc.disable()  # until the window stands: see settle_heap
+    try:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = start(args, hidden)
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        window = start(args, hidden)
+    except BaseException:
+        gc.enable()
+        raise
     if args.screenshot:
+        gc.enable()  # a screenshot's process ends soon: nothing to set aside
         return take_screenshot(window, args.screenshot, args.epochs, args.replay)
+    QTimer.singleShot(STARTUP_GC_MS, settle_heap)
     return app.exec()
 
 

@@ -41,6 +41,7 @@ class BackpropPresenter(QObject):
         super().__init__(dialog_parent)
         self._parent, self.controller, self.data = dialog_parent, controller, data
         self.network, self.inspector, self.dock, self.check_result = network, inspector, dock, check_result
+        self.canvas = canvas
         self.probe_point: tuple[float, float] | None = None  # the hovered point on the canvas
         self._probe_net: tuple[Snapshot, Network] | None = None  # (snapshot, network built from it)
         self._checked: tuple[object, ...] | None = None  # the network the gradient check's answer is about
@@ -55,6 +56,12 @@ class BackpropPresenter(QObject):
         inspector.bias_requested.connect(lambda *_: check_result.setText(""))  # the check was about the old bias
         check.clicked.connect(self.check_gradients)
         controller.gradient_checked.connect(self.show_check)
+        dock.visibilityChanged.connect(lambda _shown: self._mark())
+
+    def _mark(self) -> None:
+        """Ring the inspector's point on the canvas while the inspector is open."""
+        point = self.inspector.point
+        self.canvas.mark("inspector", point if self.dock.isVisible() else None)
 
     def _on_neuron_click(self, layer: int, neuron: int) -> None:
         if not self.takes_click(layer, neuron):
@@ -73,6 +80,7 @@ class BackpropPresenter(QObject):
         if 0 <= index < len(self.data):
             self.inspector.choose_point(self.data.points[index], self.data.labels[index])
             self.inspector.refresh(self.controller.latest)
+            self._mark()
 
     def edit_weight(self, layer: int, i: int, j: int) -> None:
         """Ask for a new weight from neuron i of layer ``layer - 1`` to neuron j of ``layer`` (training goes on)."""

@@ -67,7 +67,8 @@ class Controller(QObject):
         self.gradients: GrowingSeries | None = None  # epoch, then one norm per layer
         self.trainer_errors: list[str] = []  # unexpected errors the trainer survived (for tests and bug reports)
         self._run = -1
-        self._pending_history: tuple[np.ndarray, int, tuple[Keyframe, ...]] | None = None
+        # What the run that command ``seq`` starts shows at once: (history, seq, keyframes, gradient norms).
+        self._pending_history: tuple[np.ndarray, int, tuple[Keyframe, ...], np.ndarray | None] | None = None
         self._seed = seed
         self._surrogate = False
         self._space: SpaceChoice | None = None  # the layer-space view's choice while it is open
@@ -196,17 +197,15 @@ class Controller(QObject):
                 if len(history):
                     self.losses.extend(history[:, 0], history[:, 1], history[:, 2])
                 self.keyframes.replace(k for k in pending[2] if k.layer_sizes == snap.layer_sizes)
+                norms = pending[3]
+                if norms is not None and norms.shape[0] == self.gradients.columns:
+                    self.gradients.extend(*norms)
                 self._pending_history = None
         if snap.keyframes:
             self.keyframes.add(snap.keyframes)
         if len(snap.history_epochs):
             self.losses.extend(snap.history_epochs, snap.history_train, snap.history_test)
-        gradients = self.gradients
-        # Only norms measured on training points count: with no points yet the trainer reports
-        # zeros, and the plot must never claim "exactly zero" for a gradient nobody measured.
-        if gradients is not None and snap.n_train > 0 and len(snap.gradient_norms) + 1 == gradients.columns and (
-                not gradients.size or snap.epoch > gradients.column(0)[-1]):
-            gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
+        self._record_gradients(snap)
         if snap.message.startswith(UNEXPECTED) and (not self.trainer_errors or self.trainer_errors[-1] != snap.message):
             self.trainer_errors.append(snap.message)
         if snap.gradient_check is not None:
@@ -217,21 +216,43 @@ class Controller(QObject):
         self._fresh = True
         self.snapshot_arrived.emit(snap)
 
+    def _record_gradients(self, snap: Snapshot) -> None:
+        """One row of gradient norms per epoch; a new measurement at the same epoch replaces the row.
+
+        The trainer measures the gradient afresh in every snapshot, so after an activation change
+        (a switch to step, even while paused) the row says what the network now in force gets.
+        Only norms measured on training points count: with no points the trainer reports zeros,
+        and the plot must never claim "exactly zero" for a gradient nobody measured.
+        """
+        gradients = self.gradients
+        if gradients is None or snap.n_train <= 0 or len(snap.gradient_norms) + 1 != gradients.columns:
+            return
+        if gradients.size and snap.epoch == gradients.column(0)[-1]:
+            last = tuple(float(gradients.column(k)[-1]) for k in range(1, gradients.columns))
+            if last != snap.gradient_norms:
+                gradients.replace_last(float(snap.epoch), *snap.gradient_norms)
+        elif not gradients.size or snap.epoch > gradients.column(0)[-1]:
+            gradients.extend(np.array([snap.epoch]), *(np.array([norm]) for norm in snap.gradient_norms))
+
     @property
     def run(self) -> int:
         """The trainer's run the latest snapshot belongs to (it changes whenever the weights start over)."""
         return self._run
 
-    def restore_history(self, history: np.ndarray, seq: int, keyframes: tuple[Keyframe, ...] = ()) -> None:
+    def restore_history(self, history: np.ndarray, seq: int, keyframes: tuple[Keyframe, ...] = (),
+                        gradients: np.ndarray | None = None) -> None:
         """Show ``history (k, 3)`` (epoch, train, test) as the loss curves of the run command ``seq`` starts,
-        and replay ``keyframes`` in it."""
-        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq, tuple(keyframes))
+        replay ``keyframes`` in it, and show ``gradients`` (columns: epoch, one norm per layer) if given."""
+        self._pending_history = (np.asarray(history, dtype=np.float64).reshape(-1, 3), seq, tuple(keyframes),
+                                 gradients)
 
     def take_fresh(self) -> Snapshot | None:
-        """The latest snapshot if it arrived since the last call, else None."""
-        if not self._fresh:
+        """The latest snapshot if it arrived since the last call, else None (the caller draws it:
+        the trainer hears so, and holds no more snapshots back for it)."""
+        if not self._fresh or self.latest is None:
             return None
         self._fresh = False
+        self.process.report_drawn(self.latest.serial)
         return self.latest
 
     def wait_until(self, condition, timeout: float = 60.0) -> bool:

@@ -14,14 +14,13 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog, QWidget
 
 from engine import limits
-from engine.animate import Cancelled, Recorder, check_animation_target, write_animation
-from engine.cli import Problem, run
 from engine.errors import EngineError
 from engine.export_code import write_code
 from engine.network import Network
@@ -29,12 +28,18 @@ from engine.session_file import Session
 from engine.trainer import Trainer
 from gui.files import FileManager
 
+if TYPE_CHECKING:  # the animation's modules (and Pillow) load on the first export, not at start-up
+    from engine.animate import Recorder
+    from engine.cli import Problem
+
 PROGRESS_EVERY_S = 0.2  # the progress bar moves at least this often
 CODE_FILTERS = {"Python, numpy only (*.py)": "numpy", "Python, torch nn.Sequential (*.py)": "torch"}
 
 
 def problem_of(session: Session, seed: int = 0) -> Problem:
     """The session's points, split, features and settings with a new network of its shape (Reset's weights)."""
+    from engine.cli import Problem
+
     test = session.test_mask
     labels = session.labels if session.regression else session.labels.astype(np.int64)
     net = Network(session.layer_sizes, list(session.activations), session.task, seed=seed,
@@ -72,6 +77,9 @@ class _AnimationJob(QObject):
             self.progressed.emit(self._done_before + epoch)
 
     def _record(self, problem: Problem) -> Recorder:
+        from engine.animate import Recorder
+        from engine.cli import run
+
         recorder = Recorder(problem.net, self.epochs, self.frames, cancelled=lambda: self.cancel_requested,
                             progress=self._progress)
         run(problem, self.epochs, lambda _: None, observe=recorder)
@@ -81,6 +89,8 @@ class _AnimationJob(QObject):
     @Slot()
     def run(self) -> None:
         """Train, keep the frames' weights, draw and write them."""
+        from engine.animate import Cancelled, write_animation
+
         try:
             recorder = self._record(self.problem)
             if self.beside is None:
@@ -176,6 +186,8 @@ class ExportPresenter(QObject):
                                                        "Epochs to train, from new weights:", epochs, 1, 10**7)
                 if not accepted:
                     return False
+        from engine.animate import check_animation_target
+
         try:
             check_animation_target(path)
         except (OSError, EngineError) as problem:

@@ -9,10 +9,12 @@ lesson talks about. The lesson reached and the lessons finished are remembered.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -21,6 +23,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -31,14 +35,16 @@ from gui import theme
 from gui.guide import Experiment
 from gui.keyboard import describe
 from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
+from gui.lesson_layout import give_back, make_room
 from gui.widgets.feedforward import FeedforwardView
 from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView, NeuronView, RatesView
 
 HIGHLIGHT_COLOUR = "#E69F00"  # Okabe-Ito orange: visible on the light window, safe with colour blindness
 FLASHES = 6  # the outlines blink this many times when a lesson opens, then stay
-PANEL_MAX_WIDTH = 430  # the sandbox keeps the rest of a 1366-pixel screen
 POLL_MS = 30  # how often the panel looks for a new snapshot
 REFRESH_PERIOD = 0.1  # seconds between live-view refreshes while training runs
+NOTE_LINES = 7  # the after-run note's box holds this many lines; a longer note scrolls
+NOTE_PADDING = 12  # the note's padding and border, both sides together
 
 
 def experiment_for(lesson: Lesson) -> Experiment:
@@ -92,7 +98,8 @@ class Highlighter(QObject):
         self.targets, self.missing = [], []
 
     def shown(self) -> list[str]:
-        """The names of the outlined widgets that are on screen (an outline blinks, then stays)."""
+        """The names of the outlined widgets that are on screen (an outline blinks, then stays; an empty
+        label's outline waits for its text)."""
         return [target.objectName() for target, _ in self.targets if isValid(target) and target.isVisible()]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
@@ -114,7 +121,9 @@ class Highlighter(QObject):
             top = target.window()
             if frame.parent() is not top:
                 frame.setParent(top)
-            visible = target.isVisible() and not blink_off
+            # An empty label (the gradient check's answer before the check) is outlined once it says something.
+            empty = isinstance(target, QLabel) and not target.text()
+            visible = target.isVisible() and not blink_off and not empty
             if visible:
                 corner = target.mapTo(top, QPoint(0, 0))
                 frame.setGeometry(corner.x() - 3, corner.y() - 3, target.width() + 6, target.height() + 6)
@@ -137,7 +146,8 @@ class LessonsPanel(QWidget):
         self.lesson: Lesson = lessons[0]  # the lesson on show (open() chooses it)
         self.view: Any = None  # the lesson's live view: a widget with set_point(point, snap) and refresh(snap)
         self.highlighter = Highlighter(window)
-        self._run: tuple[int, int | None] | None = None  # (play command's seq, epoch to stop at) while running
+        # While running: the Play command's seq, the (network run, epoch) it was pressed at, the epoch to stop at.
+        self._run: tuple[int, tuple[int, int], int | None] | None = None
         self._refreshed = 0.0
         self.title = QLabel()
         self.title.setObjectName("lesson-title")
@@ -175,7 +185,14 @@ class LessonsPanel(QWidget):
         self.note_shown = False  # True once the run is over and the note says what happened
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.MarkdownText)
-        self.note.setMinimumHeight(self.note.fontMetrics().lineSpacing() * 6)  # room for the note: nothing moves
+        # The note's box is as tall as this lesson's note needs at this width (up to NOTE_LINES, then it
+        # scrolls) before the run too, so the panel does not jump when the run ends under the mouse.
+        self.note_box = QScrollArea()
+        self.note_box.setWidget(self.note)
+        self.note_box.setWidgetResizable(True)
+        self.note_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.note_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        describe(self.note_box, "What just happened", "After the run: what it showed, and why")
         theme.follow(self.note, lambda _colours: self._style_note())
         self.back = QPushButton("◀ Back")
         self.back.setObjectName("lesson-back")
@@ -190,13 +207,26 @@ class LessonsPanel(QWidget):
         nav.addWidget(self.back)
         nav.addWidget(self.progress, 1)
         nav.addWidget(self.next)
+        # The text above, the question and the live view below, with a handle between them: on a
+        # small screen the student gives room to whichever they are reading.
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(predict)
+        lower_layout.addLayout(self.view_box, 1)
+        self.parts = QSplitter(Qt.Orientation.Vertical)
+        self.parts.setObjectName("lesson-parts")
+        self.parts.setChildrenCollapsible(False)
+        self.parts.addWidget(self.text)
+        self.parts.addWidget(lower)
+        self.parts.setStretchFactor(0, 2)
+        self.parts.setStretchFactor(1, 5)
+        self.parts.setSizes([200, 500])  # in proportion: the live view gets the larger part
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.text, 3)
-        layout.addWidget(predict)
-        layout.addLayout(self.view_box, 2)
+        layout.addWidget(self.parts, 1)
         layout.addLayout(run_row)
-        layout.addWidget(self.note)
+        layout.addWidget(self.note_box)
         layout.addLayout(nav)
         self.run_button.clicked.connect(self.run)
         self.setup_button.clicked.connect(self.set_up)
@@ -230,7 +260,7 @@ class LessonsPanel(QWidget):
     def _show_progress(self) -> None:
         done = self.done()
         marks = " ".join(("●" if n in done else "○") for n in range(1, len(self.lessons) + 1))
-        self.progress.setText(f"Lesson {self.lesson.number} of {len(self.lessons)}   {marks}")
+        self.progress.setText(f"{self.lesson.number}/{len(self.lessons)}  {marks}")
         self.progress.setToolTip(f"Finished: {', '.join(map(str, sorted(done))) or 'none yet'}")
 
     # ------------------------------------------------------------- lessons
@@ -246,6 +276,7 @@ class LessonsPanel(QWidget):
         self.back.setEnabled(number > 1)
         self.next.setEnabled(number < len(self.lessons))
         self._show_progress()
+        self._fit_note()
         self.highlighter.clear()  # before the old view goes: it may be outlined
         self._make_view(lesson)
         self.set_up()
@@ -254,6 +285,7 @@ class LessonsPanel(QWidget):
 
     def _make_view(self, lesson: Lesson) -> None:
         if self.view is not None:
+            self._leave_view()
             self.view_box.removeWidget(self.view)
             self.view.deleteLater()
         views = {"neuron": lambda: NeuronView(self.main), "activation": lambda: ActivationView(self.main),
@@ -276,6 +308,21 @@ class LessonsPanel(QWidget):
         if isinstance(self.view, FeedforwardView) and len(self.main.model):
             x, y = self.main.model.points[0]
             self.view.point = (float(x), float(y))  # until the mouse moves
+
+    def _fit_note(self) -> None:
+        """Reserve the height this lesson's note needs at the panel's width (it depends on nothing else)."""
+        document = QTextDocument()
+        document.setDefaultFont(self.note.font())
+        document.setMarkdown("**What just happened.** " + self.lesson.after)
+        document.setTextWidth(max(1, self.note_box.width() - NOTE_PADDING))
+        spacing = self.note.fontMetrics().lineSpacing()
+        needed = math.ceil(document.size().height()) + NOTE_PADDING
+        self.note_box.setFixedHeight(min(max(needed, 3 * spacing), NOTE_LINES * spacing + NOTE_PADDING))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        """A new width wraps the note differently: its box follows (before the run too)."""
+        super().resizeEvent(event)
+        self._fit_note()
 
     def _show_note(self, done: bool) -> None:
         """The after-run note, or (before the run) where it will appear: the panel never jumps."""
@@ -302,7 +349,8 @@ class LessonsPanel(QWidget):
         if controls.play.isChecked():
             controls.play.setChecked(False)
         controls.play.setChecked(True)
-        self._run = (self.main.controller.sync(), None)
+        latest = self.main.controller.latest
+        self._run = (self.main.controller.sync(), (latest.run, latest.epoch) if latest else (-1, 0), None)
 
     def _on_poll(self) -> None:
         snap = self.main.controller.latest
@@ -312,34 +360,52 @@ class LessonsPanel(QWidget):
 
     def _on_snapshot(self, snap) -> None:
         if self._run is not None and snap.seq >= self._run[0]:
-            seq, stop = self._run
+            seq, pressed, stop = self._run
             if stop is None:
-                stop = snap.epoch + self.lesson.run_epochs
-                self._run = (seq, stop)
+                # The run began where Run found the network, or at epoch 0 if the network started over
+                # (a Reset sent just before); the snapshot seen now may already be many epochs later.
+                start = pressed[1] if snap.run == pressed[0] else 0
+                stop = start + self.lesson.run_epochs
+                self._run = (seq, pressed, stop)
             if snap.epoch >= stop or not snap.playing:
-                self._finish()
+                self._finish(stop - self.lesson.run_epochs, stop)
         now = time.perf_counter()
         if self.view is not None and (now - self._refreshed >= REFRESH_PERIOD or not snap.playing):
             self._refreshed = now
             self.view.refresh(snap)
 
-    def _finish(self) -> None:
+    def _finish(self, start: int, stop: int) -> None:
+        """The run from epoch ``start`` to ``stop`` is over (training may have gone a little past ``stop``)."""
         self._run = None
         self.main.controls.play.setChecked(False)
         self._show_note(True)
         self._mark_done(self.lesson.number)
         if isinstance(self.view, RatesView):
-            self.view.run_finished()
+            self.view.run_finished(start, stop)
         self.run_finished.emit()
 
     def _on_hover(self, point) -> None:
         if self.view is not None:
             self.view.set_point(point, self.main.controller.latest)
 
+    def _leave_view(self) -> None:
+        """Let the live view take back what it put on the sandbox (lesson 5's ring on the canvas)."""
+        leave = getattr(self.view, "leave", None)
+        if leave is not None:
+            leave()
+
     def close_lessons(self) -> None:
-        """Stop following: outlines off, no run pending."""
+        """Stop following: outlines off, no run pending, the view's marks gone."""
         self._run = None
         self.highlighter.clear()
+        self._leave_view()
+
+
+def _on_visibility(window, shown: bool) -> None:
+    """The dock was hidden: stop the lesson and give the sandbox its room back."""
+    if not shown:
+        window.lessons_panel.close_lessons()
+        give_back(window)
 
 
 def open_lessons(window, number: int | None = None) -> bool:
@@ -362,10 +428,11 @@ def open_lessons(window, number: int | None = None) -> bool:
         dock = window.lessons_dock = QDockWidget("Lessons", window)
         dock.setObjectName("lessons")
         dock.setWidget(panel)
-        panel.setMaximumWidth(PANEL_MAX_WIDTH)
-        dock.visibilityChanged.connect(lambda shown: None if shown else panel.close_lessons())
+        dock.visibilityChanged.connect(lambda shown: _on_visibility(window, shown))
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.lessons_dock.show()
     window.lessons_dock.raise_()
+    make_room(window)
     panel.open(number if number is not None else panel.remembered())
     return True
+

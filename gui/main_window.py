@@ -37,7 +37,7 @@ from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
 from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.keyboard import keep_tab_order
-from gui.lessons_panel import open_lessons
+from gui.plot_turns import PlotTurns
 from gui.replay_actions import ReplayPresenter
 from gui.space_actions import SpacePresenter
 from gui.step_lesson import StepLesson
@@ -53,7 +53,6 @@ from gui.widgets.notice import Notice, NoticeSlot
 from gui.window_support import RunKeyGuard, fit_to_screen, share_width, trim_heap
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
-PLOT_PERIOD = 0.1  # seconds between redraws of the loss and gradient curves
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
 
 
@@ -109,7 +108,7 @@ class MainWindow(QMainWindow):
         self._fps_clock = time.perf_counter()
         self.frame_times: deque[float] = deque(maxlen=1000)  # recent draw durations, for benchmarks
         self._structure: tuple | None = None
-        self._plots_drawn = 0.0
+        self.plots = PlotTurns(self.loss_plot, self.gradient_plot, lambda: self.controller.gradients)
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
@@ -318,6 +317,8 @@ class MainWindow(QMainWindow):
 
     def show_lessons(self, number: int | None = None) -> bool:
         """Open the Lessons panel at lesson ``number`` (None: where the student left off)."""
+        from gui.lessons_panel import open_lessons  # loaded on first use: the first frame does not need it
+
         return open_lessons(self, number)
 
     def set_up_experiment(self, experiment: Experiment) -> None:
@@ -367,13 +368,7 @@ class MainWindow(QMainWindow):
         structure = (snap.features, tuple(snap.layer_sizes[1:-1]), snap.activations, snap.layer_sizes[-1])
         if structure == self._structure:
             self.network.update_snapshot(snap)
-        now = time.perf_counter()
-        if now - self._plots_drawn >= PLOT_PERIOD or not snap.playing:
-            # Curves and their axes are the costliest paint; 10 redraws a second read as smooth.
-            self._plots_drawn = now
-            self.loss_plot.redraw()
-            self.loss_plot.set_figures(snap)
-            self.gradient_plot.redraw(self.controller.gradients)
+        self.plots.draw(snap)
         self.space.draw(snap)
         self.backprop.draw(snap, self._frames)
         self.controls.epoch.setText(f"Epoch {snap.epoch:,}")

@@ -40,6 +40,7 @@ class RunState:
     keyframe: Keyframe  # the weights to train on from, and their epoch
     history: np.ndarray  # (k, 3): epoch, training loss, test loss
     keyframes: tuple[Keyframe, ...]
+    gradients: np.ndarray | None  # (1 + layers, k): epoch, then each layer's gradient norm
 
 
 class ReplayPresenter(QObject):
@@ -123,11 +124,13 @@ class ReplayPresenter(QObject):
             return
         shown = self.shown
         assert shown is not None
-        store, losses = self.controller.keyframes, self.controller.losses
+        store, losses, series = self.controller.keyframes, self.controller.losses, self.controller.gradients
         history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)])  # a copy
+        norms = None if series is None else np.array([series.column(c) for c in range(series.columns)])
         # Entering the replay, the trainer recorded its live network as the newest keyframe: undo goes back there.
-        before = RunState(store.keyframes[-1], history, tuple(store.keyframes))
-        after = RunState(shown, history[history[:, 0] <= shown.epoch], tuple(store.up_to(shown.epoch)))
+        before = RunState(store.keyframes[-1], history, tuple(store.keyframes), norms)
+        after = RunState(shown, history[history[:, 0] <= shown.epoch], tuple(store.up_to(shown.epoch)),
+                         None if norms is None else norms[:, norms[0] <= shown.epoch])
         self._apply(after)
         self.undo_stack.push(StateCommand("Continue from here", self._apply, before, after))
         self.controls.play.setChecked(True)
@@ -139,7 +142,7 @@ class ReplayPresenter(QObject):
         weights, biases = state.keyframe.arrays()
         seq = self.controller.send(LoadWeights(tuple(w.tolist() for w in weights), tuple(b.tolist() for b in biases),
                                                state.keyframe.epoch))
-        self.controller.restore_history(state.history, seq, state.keyframes)
+        self.controller.restore_history(state.history, seq, state.keyframes, state.gradients)
         self.timeline.show_live(len(state.keyframes))
 
     # ------------------------------------------------------------------ drawing

@@ -53,8 +53,37 @@ class GrowingSeries:
             self._data[row, self.size : self.size + k] = values
         self.size += k
 
+    def replace_last(self, *values: float) -> None:
+        """Overwrite the newest entry, one value per column (a re-measurement of the same moment)."""
+        if not self.size:
+            raise IndexError("the series is empty: nothing to replace")
+        self._data[:, self.size - 1] = values
+        self.generation += 1  # a reader's cached statistics may include the old values
+
     def column(self, row: int) -> np.ndarray:
         """A read-only view of one column's values so far."""
         view = self._data[row, : self.size]
         view.flags.writeable = False
         return view
+
+
+class PositiveRange:
+    """The smallest positive and the largest finite value in some columns of a ``GrowingSeries``,
+    updated from the entries added since the last call only (a redraw stays cheap however long
+    training runs); starts over when the series is another one, cleared or thinned."""
+
+    def __init__(self) -> None:
+        self._state: tuple[GrowingSeries | None, int, int, float, float] = (None, -1, 0, np.inf, -np.inf)
+
+    def update(self, series: GrowingSeries, columns: tuple[int, ...]) -> tuple[float, float] | None:
+        """(low, high) over ``columns`` so far, or None while there is no positive value."""
+        seen_series, generation, seen, low, high = self._state
+        if seen_series is not series or generation != series.generation or seen > series.size:
+            seen, low, high = 0, np.inf, -np.inf
+        if series.size > seen:
+            values = np.concatenate([series.column(c)[seen:] for c in columns])
+            values = values[np.isfinite(values) & (values > 0)]
+            if len(values):
+                low, high = min(low, float(values.min())), max(high, float(values.max()))
+        self._state = (series, series.generation, series.size, low, high)
+        return (low, high) if low <= high else None

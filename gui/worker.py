@@ -54,9 +54,11 @@ class TrainingProcess(QObject):
         context = mp.get_context("spawn")  # never fork a process that runs Qt
         command_read, self._commands = context.Pipe(duplex=False)
         self._snapshots, snapshot_write = context.Pipe(duplex=False)
+        # The serial of the last snapshot drawn, shared with the child: its backpressure (engine.live_loop).
+        self._drawn = context.RawValue("q", 0)
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self._process = context.Process(
-            target=serve, args=(command_read, snapshot_write, seed), name="neural-sandbox-trainer",
+            target=serve, args=(command_read, snapshot_write, seed, self._drawn), name="neural-sandbox-trainer",
             daemon=True,
         )
         self._process.start()
@@ -83,6 +85,15 @@ class TrainingProcess(QObject):
     def last_seq(self) -> int:
         """The sequence number of the last command sent."""
         return self._seq
+
+    def report_drawn(self, serial: int) -> None:
+        """Tell the trainer that the snapshot numbered ``serial`` is being drawn (it may send more)."""
+        self._drawn.value = serial
+
+    @property
+    def drawn(self) -> int:
+        """The serial of the last snapshot reported drawn (0: none yet)."""
+        return int(self._drawn.value)
 
     def send(self, command: Command) -> int:
         """Send one command to the child; returns its sequence number (0 if already closed)."""

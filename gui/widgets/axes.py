@@ -8,10 +8,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QGraphicsItem
 
 from gui import theme
 
 LABEL_GAP = 14  # pixels kept free between two tick labels
+# Round ends for a growing axis: each is at most 4/3 of the one before, so right after the
+# axis grows the data still fill at least three quarters of it.
+ROUND_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+LOG_STEP = 0.125  # a log axis's ends move in eighths of a decade
 
 
 class DecadeAxis(pg.AxisItem):
@@ -76,9 +81,44 @@ class EpochAxis(pg.AxisItem):
         return [(spacing, 0), (spacing / (2 if mantissa == 2 else 5), 0)]
 
 
+def round_end(value: float, least: float = 10.0) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) >= ``value``.
+
+    A live plot's epoch axis ends there: it moves only when the data reach its end, so its
+    ticks and labels are laid out again a few times per decade instead of every frame.
+    """
+    value = max(float(value), least)
+    exponent = math.floor(math.log10(value))
+    for mantissa in (*ROUND_ENDS, 10.0):
+        end = mantissa * 10.0**exponent
+        if end >= value * (1 - 1e-12):
+            return end
+    return 10.0 ** (exponent + 1)
+
+
+def log_span(low: float, high: float) -> tuple[float, float]:
+    """The log10 range shown for positive values ``low`` .. ``high``, its ends on eighths of a decade."""
+    bottom = math.floor(math.log10(low) / LOG_STEP) * LOG_STEP
+    top = math.ceil(math.log10(high) / LOG_STEP) * LOG_STEP
+    return bottom, max(top, bottom + LOG_STEP)
+
+
+def cache_axes(plot: pg.PlotWidget) -> None:
+    """Keep every axis of ``plot`` (ticks, labels and grid lines) as a pixmap.
+
+    pyqtgraph replays an axis's whole drawing whenever anything under it is repainted (the
+    grid lines span the plot, the tick marks reach into it); measured while training, that
+    replay was the largest part of painting a plot. Cached, a repaint copies pixels, and the
+    axis is drawn again only when it changes (new range, new size).
+    """
+    for side in ("left", "bottom", "right", "top"):
+        plot.getPlotItem().getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def epoch_plot(value_label: str) -> pg.PlotWidget:
     """A fixed (no mouse) plot of a value over the epochs, with a decade-labelled value axis."""
-    plot = pg.PlotWidget(axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")})
+    # enableMenu=False: no context menus are built (they are never shown; building them slowed start-up)
+    plot = pg.PlotWidget(axisItems={"left": DecadeAxis("left"), "bottom": EpochAxis("bottom")}, enableMenu=False)
     item = plot.getPlotItem()
     item.setLabel("bottom", "epoch")
     item.setLabel("left", value_label)
@@ -88,6 +128,8 @@ def epoch_plot(value_label: str) -> pg.PlotWidget:
     item.setMenuEnabled(False)
     item.hideButtons()
     item.setMouseEnabled(False, False)
+    item.disableAutoRange()  # the owner sets round ranges itself; auto range would move the axes every frame
+    cache_axes(plot)
     plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do with keys: Tab passes it by
     theme.follow(plot, lambda colours: theme.style_plot(plot, colours))
     return plot

@@ -14,16 +14,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QMouseEvent, QWheelEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from engine.maps import Bounds
 from gui import colors, theme
 from gui.data_model import DataModel
+from gui.widgets.axes import cache_axes
 
 TOOLS = ("point", "brush", "eraser", "pick")
 BRUSH_RADIUS = 0.45  # in data units: the spray's spread and the eraser's reach
 BRUSH_POINTS = 2  # points sprayed per mouse move
 REGRESSION_BINS = 21  # regression values are drawn in this many colour steps
+MARK_SIZE = 22  # pixels: the ring around the point a view explains
 # Pixels around the plane: the value axes left and below, a margin above and to the right
 # so the top and right tick labels are not cut. Left + right equals bottom + top, so a
 # square widget holds a square plane and the view shows exactly the bounds, ends included.
@@ -60,7 +62,7 @@ class DataCanvas(pg.PlotWidget):
     point_picked = Signal(int)
 
     def __init__(self, model: DataModel, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, enableMenu=False)  # no context menu: none is built
         self.model = model
         self.tool = "point"
         self.current_class = 0
@@ -81,12 +83,23 @@ class DataCanvas(pg.PlotWidget):
         for side in ("left", "bottom"):  # the end labels (±6) reach into the margins: draw them anyway
             plot.getAxis(side).setStyle(hideOverlappingLabels=False)
         plot.layout.setContentsMargins(0, MARGIN_TOP, MARGIN_RIGHT, 0)
+        cache_axes(self)  # the map under them changes every frame; they do not
         self.setObjectName("canvas")
         self.setAccessibleName("Data canvas")
         self.setMouseTracking(True)
         self.decision = pg.ImageItem(axisOrder="row-major")
         self.decision.setZValue(-10)
+        self._decision_shown: tuple[np.ndarray, tuple[float, float]] | None = None  # what the map shows
         plot.addItem(self.decision)
+        # The point a view explains (the inspector, lesson 5), ringed so the student sees which one.
+        self._marks: dict[str, tuple[float, float]] = {}
+        self.marker = pg.ScatterPlotItem(pxMode=True, symbol="o", size=MARK_SIZE, brush=None,
+                                         pen=pg.mkPen(0, 0, 0, width=3))
+        self.marker_inner = pg.ScatterPlotItem(pxMode=True, symbol="o", size=MARK_SIZE - 4, brush=None,
+                                               pen=pg.mkPen(255, 255, 255, width=2))
+        for z, item in enumerate((self.marker, self.marker_inner)):
+            item.setZValue(5 + z)  # above every point
+            plot.addItem(item)
         self._scatters: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
         self._drawn: tuple | None = None  # the model state the scatter items show
         self.set_bounds(Bounds())
@@ -121,6 +134,11 @@ class DataCanvas(pg.PlotWidget):
 
     def set_decision(self, rgb: np.ndarray, bounds: tuple[float, float]) -> None:
         """Draw the decision map ``rgb (R, R, 3)`` (row 0 at the bottom) over ``bounds``."""
+        shown = self._decision_shown
+        if (shown is not None and self.decision.image is shown[0] and shown[1] == bounds
+                and np.array_equal(shown[0], rgb)):
+            return  # the same picture: repainting the plane would change nothing
+        self._decision_shown = (rgb, bounds)
         self.decision.setImage(rgb, autoLevels=False, levels=(0, 255))
         low, high = bounds
         self.decision.setRect(QRectF(low, low, high - low, high - low))
@@ -145,6 +163,9 @@ class DataCanvas(pg.PlotWidget):
         item = self._scatters.get(key)
         if item is None:
             item = pg.ScatterPlotItem(pxMode=True)
+            # Drawn once into a pixmap and copied on each frame's repaint of the map beneath:
+            # 100,000 points cost as little per frame as 100 (redrawn only when points change).
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.setZValue(2 if key[1] else 1)
             self.getPlotItem().addItem(item)
             self._scatters[key] = item
@@ -191,6 +212,21 @@ class DataCanvas(pg.PlotWidget):
         self.show_test = bool(show)
         self._drawn = None
         self.refresh_points()
+
+    def mark(self, owner: str, point: tuple[float, float] | None) -> None:
+        """Ring ``point``, the point ``owner`` explains (None: ``owner`` explains none now)."""
+        if point is None:
+            self._marks.pop(owner, None)
+        else:
+            self._marks[owner] = (float(point[0]), float(point[1]))
+        spots = sorted(set(self._marks.values()))
+        xs, ys = [x for x, _ in spots], [y for _, y in spots]
+        self.marker.setData(xs, ys)
+        self.marker_inner.setData(xs, ys)
+
+    def marked(self) -> list[tuple[float, float]]:
+        """The ringed points (for tests)."""
+        return sorted(set(self._marks.values()))
 
     def visible_point_count(self) -> int:
         """How many points are drawn now (for tests and the status bar)."""

@@ -65,33 +65,44 @@ def _block(rows: np.ndarray) -> list[str]:
 
 
 def _side_by_side(*parts: list[str] | str) -> str:
-    """Blocks and words laid out on one row of text lines, each centred vertically."""
+    """Blocks and words laid out on one row of text lines, each centred vertically.
+
+    Two matrices in a row touch, as a product is written (Wˡaˡ⁻¹); anything else is spaced.
+    """
     blocks = [[p] if isinstance(p, str) else p for p in parts]
     height = max(len(b) for b in blocks)
     out = [""] * height
-    for block in blocks:
+    for k, block in enumerate(blocks):
         width = max(len(line) for line in block)
         top = (height - len(block)) // 2
+        product = isinstance(parts[k], list) and k + 1 < len(parts) and isinstance(parts[k + 1], list)
         for i in range(height):
             line = block[i - top] if 0 <= i - top < len(block) else ""
-            out[i] += line.ljust(width) + " "
+            out[i] += line.ljust(width) + ("" if product else " ")
     return "\n".join(line.rstrip() for line in out)
+
+
+def feedforward_rows(a0: np.ndarray, layers: list[LayerPass], features: list[str]) -> list[tuple[bool, str]]:
+    """The pass as (is a heading, text) rows: a⁰, then for each layer sˡ = Wˡ aˡ⁻¹ + bˡ and aˡ = f(sˡ)."""
+    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    names = [LABELS[f] for f in features]
+    width = max(len(n) for n in names)
+    rows = [(False, _side_by_side("a⁰ =", [n.rjust(width) + " " for n in names], _block(a0)))]
+    for l, layer in enumerate(layers, start=1):
+        this, prev = str(l).translate(sup), str(l - 1).translate(sup)
+        rows.append((True, f"Layer {l}{' (output)' if l == len(layers) else ''}: "
+                           f"s{this} = W{this} a{prev} + b{this},  a{this} = {layer.f}(s{this})"))
+        # Two rows of about 40 characters, so a lessons dock a quarter of a laptop screen wide holds them.
+        rows.append((False, _side_by_side(f"s{this} =", _block(layer.W), _block(a_prev(a0, layers, l)), "+",
+                                          _block(layer.b))))
+        rows.append((False, _side_by_side(" " * len(f"s{this}") + " =", _block(layer.s),
+                                          f"  a{this} = {layer.f}(s{this}) =", _block(layer.a))))
+    return rows
 
 
 def feedforward_text(a0: np.ndarray, layers: list[LayerPass], features: list[str]) -> str:
     """The pass as plain text: a⁰, then for each layer sˡ = Wˡ aˡ⁻¹ + bˡ and aˡ = f(sˡ), with the numbers."""
-    sup = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-    names = [LABELS[f] for f in features]
-    width = max(len(n) for n in names)
-    rows = [_side_by_side("a⁰ =", [n.rjust(width) for n in names], _block(a0))]
-    for l, layer in enumerate(layers, start=1):
-        this, prev = str(l).translate(sup), str(l - 1).translate(sup)
-        rows.append(f"Layer {l}{' (output)' if l == len(layers) else ''}: "
-                    f"s{this} = W{this} a{prev} + b{this},  a{this} = {layer.f}(s{this})")
-        rows.append(_side_by_side(f"s{this} =", _block(layer.W), _block(a_prev(a0, layers, l)), "+", _block(layer.b),
-                                  "=", _block(layer.s)))
-        rows.append(_side_by_side(f"a{this} = {layer.f}(s{this}) =", _block(layer.a)))
-    return "\n\n".join(rows)
+    return "\n\n".join(text for _, text in feedforward_rows(a0, layers, features))
 
 
 def a_prev(a0: np.ndarray, layers: list[LayerPass], l: int) -> np.ndarray:
@@ -103,7 +114,9 @@ def feedforward_html(a0: np.ndarray, layers: list[LayerPass], features: list[str
     """The pass for the view: a line about the point and the convention, then the numbers in monospace."""
     return (f"<p>Point ({point[0]:+.2f}, {point[1]:+.2f}). Row j of W<sup>l</sup> holds the weights into "
             "neuron j of layer l (the engine's weights[l−1], transposed).</p>"
-            f"<pre style='font-size:7.5pt'>{html.escape(feedforward_text(a0, layers, features))}</pre>")
+            + "".join(f"<p><b>{html.escape(text)}</b></p>" if heading  # a heading may wrap; numbers may not
+                      else f"<pre style='font-size:7pt'>{html.escape(text)}</pre>"
+                      for heading, text in feedforward_rows(a0, layers, features)))
 
 
 class FeedforwardView(QWidget):
@@ -119,7 +132,7 @@ class FeedforwardView(QWidget):
         self.hint.setWordWrap(True)
         self.text = describe(QTextBrowser(), "Feedforward written out",
                              "The forward pass in matrices for the point under the mouse or the crosshair")
-        self.text.setMinimumHeight(220)
+        self.text.setMinimumHeight(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.hint)

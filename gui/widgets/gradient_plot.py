@@ -2,7 +2,7 @@
 
 A deep sigmoid network shows its vanishing gradients as curves stacked decades apart;
 a step network's hidden layers have gradients of exactly zero, which a log axis cannot
-draw, so those layers are listed as "exactly 0" in the legend line beneath.
+draw, so the caption beneath names the layers whose latest measured gradient is exactly 0.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui import theme
-from gui.series import GrowingSeries
-from gui.widgets.axes import epoch_plot, live_curve
+from gui.series import GrowingSeries, PositiveRange
+from gui.widgets.axes import epoch_plot, live_curve, log_span, round_end
 
 CAPTION = "Gradient flow: each layer's ‖∂J/∂W‖ over the training points, epoch by epoch."
 
@@ -38,6 +38,8 @@ class GradientPlot(QWidget):
         self.legend.setObjectName("gradient-legend")
         self.legend.setWordWrap(True)
         self.curves: list[pg.PlotDataItem] = []
+        self._range = PositiveRange()
+        self._shown: tuple[tuple[float, float], tuple[float, float] | None] | None = None  # the ranges set last
         self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -67,6 +69,18 @@ class GradientPlot(QWidget):
         self.curves = [live_curve(self.plot) for _ in range(layers)]
         self._restyle(theme.current())
 
+    def _set_ranges(self, x_range: tuple[float, float], norms: tuple[float, float] | None) -> None:
+        """Round ranges (the epochs' next round end; eighths of a decade around the norms), set
+        only when they changed: each change lays the axes out again."""
+        y_range = log_span(*norms) if norms is not None else None
+        if (x_range, y_range) == self._shown:
+            return
+        self._shown = (x_range, y_range)
+        item = self.plot.getPlotItem()
+        item.setXRange(*x_range, padding=0.02)
+        if y_range is not None:
+            item.setYRange(*y_range, padding=0.05)
+
     def redraw(self, series: GrowingSeries | None) -> None:
         """Draw the gradient history (columns: epoch, then one norm per layer)."""
         if series is None or series.columns < 2:
@@ -75,16 +89,21 @@ class GradientPlot(QWidget):
         self._ensure_curves(layers)
         epochs = series.column(0)
         zero_layers = []
+        palette = theme.current().series
         for l, curve in enumerate(self.curves):
             norms = series.column(l + 1)
             positive = norms > 0
-            if len(norms) and not positive.any():
+            if len(norms) and norms[-1] == 0:  # the latest measurement: with the activations now in force
                 zero_layers.append(layer_name(l, layers))
             # A log axis cannot show 0: leave gaps there (connect="finite" skips NaN).
             shown = np.where(positive, norms, np.nan)
-            curve.setData(epochs, shown, connect="finite")
-        if len(epochs):
-            self.plot.getPlotItem().setXRange(0, max(10.0, float(epochs[-1])), padding=0.02)
+            # One measurement (epoch 0, a session just opened) is no line: show it as a dot.
+            single = len(norms) == 1
+            x, y = (epochs[positive], norms[positive]) if single else (epochs, shown)  # no dot for a zero
+            curve.setData(x, y, connect="finite", symbol="o" if single else None, symbolSize=6,
+                          symbolPen=None, symbolBrush=palette[l % len(palette)])
+        self._set_ranges((0.0, round_end(epochs[-1]) if len(epochs) else 10.0),
+                         self._range.update(series, tuple(range(1, series.columns))))
         if zero_layers:
             self.caption.setText(f"Exactly zero gradient (nothing to draw on a log scale): {', '.join(zero_layers)}.")
         else:

@@ -86,7 +86,7 @@ class LayerSpaceView(QWidget):
         self.title = _named(QLabel(), "space_title")
         self.note = _named(QLabel(), "space_note")
         self.note.setWordWrap(True)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(enableMenu=False)  # no context menu: none is built
         self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a picture: nothing to do with keys
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer space of layer"))

@@ -82,6 +82,7 @@ class NeuronView(QWidget):
         self.readout.setWordWrap(True)
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         grid.addWidget(self.readout, 3, 0, 1, 3)
+        grid.setRowStretch(4, 1)  # spare height below the readout, not between the sliders and it
 
     def _params(self, snap) -> tuple[np.ndarray, float] | None:
         if snap is None or tuple(snap.layer_sizes) != (2, 1) or tuple(snap.features) != ("x1", "x2"):
@@ -137,6 +138,7 @@ class ActivationView(QWidget):
         self.name = ""
         self.s_values = np.zeros(0)  # s of hidden neuron 1 at each training point, as marked
         self.title = QLabel()
+        self.title.setWordWrap(True)  # the dock may be narrow: a cut title would hide the share of flat dots
         row = QHBoxLayout()
         self.plots = []
         for label in ("f(s)", "f′(s)"):
@@ -220,7 +222,7 @@ class BackpropView(QWidget):
         choose.addStretch()
         self.text = describe(QTextBrowser(), "Backpropagation written out",
                              "Backprop's numbers for the chosen neuron and point (Ctrl+click on the canvas picks it)")
-        self.text.setMinimumHeight(240)
+        self.text.setMinimumHeight(170)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(choose)
@@ -236,13 +238,20 @@ class BackpropView(QWidget):
     def set_point(self, point, snap) -> None:
         """The equations are about a chosen training point, not the mouse."""
 
+    def leave(self) -> None:
+        """The lesson is left: its point is no longer ringed on the canvas."""
+        self.main.canvas.mark("lesson", None)
+
     def refresh(self, snap) -> None:
-        """Recompute the four equations with the latest weights."""
+        """Recompute the four equations with the latest weights; ring the point they are about."""
         model = self.main.model
         if snap is None or len(snap.layer_sizes) < 3 or not len(model) or snap.task != "binary":
             self.text.setHtml("<p>This view needs a classifier with a hidden layer and some points.</p>")
+            self.leave()
             return
         self.index = min(self.index, len(model) - 1)
+        # Ringed only while the lesson is on screen (the panel keeps polling while its dock is hidden).
+        self.main.canvas.mark("lesson", tuple(model.points[self.index]) if self.isVisible() else None)
         self.layer.setMaximum(len(snap.layer_sizes) - 2)
         self.neuron.setMaximum(snap.layer_sizes[self.layer.value()])
         point, label = model.points[self.index], int(model.labels[self.index])
@@ -272,10 +281,25 @@ class BackpropView(QWidget):
             + ", ".join(f"{g:+.4f}" for g in hid.weight_gradients) + "</p>")
 
 
+def loss_noise(losses: np.ndarray) -> tuple[float, float]:
+    """(share of epochs whose loss rose, std of the epoch-to-epoch changes) of a training-loss curve.
+
+    Full-batch gradient descent with a modest rate goes downhill every epoch (0 rises, tiny
+    changes); small batches follow noisy estimates of the slope, so the loss jumps up and down.
+    """
+    steps = np.diff(np.asarray(losses, dtype=float))
+    steps = steps[np.isfinite(steps)]
+    if not len(steps):
+        return 0.0, 0.0
+    return float(np.mean(steps > 0)), float(np.std(steps))
+
+
 class RatesView(QWidget):
-    """Lesson 6: three learning rates, each trained afresh; their loss curves side by side."""
+    """Lesson 6: three learning rates, then three batch sizes, each trained afresh; their loss curves kept."""
 
     RATES = (("Too small: 0.0001", 0.0001), ("Right: 0.03", 0.03), ("Too large: 10", 10.0))
+    BATCHES = (("Batch 1", 1), ("Batch 10", 10), ("Whole set", 500))  # 500: more than the lesson's points
+    BATCH_RATE = 0.03  # the batch sizes are compared at the right rate
 
     def __init__(self, window, start_run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -283,35 +307,52 @@ class RatesView(QWidget):
         self.main = window
         self.start_run = start_run
         self.curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # label -> (epochs, training loss)
-        buttons = QHBoxLayout()
-        self.buttons = []
-        for text, rate in self.RATES:
-            button = QPushButton(text)
-            button.setObjectName(f"lesson-rate-{rate:g}")
-            describe(button, f"Learning rate {rate:g}", f"Train afresh with learning rate {rate:g}")
-            button.clicked.connect(lambda _=False, r=rate: self.try_rate(r))
-            buttons.addWidget(button)
-            self.buttons.append(button)
+        self.noise: dict[str, tuple[float, float]] = {}  # label -> (share of epochs the loss rose, jitter)
+        self.buttons: list[QPushButton] = []
+        rows = []
+        for choices, name, slot in ((self.RATES, "rate", self.try_rate), (self.BATCHES, "batch", self.try_batch)):
+            row = QHBoxLayout()
+            if name == "batch":
+                row.addWidget(QLabel(f"At η {self.BATCH_RATE:g}:"))
+            for text, value in choices:
+                button = QPushButton(text)
+                button.setObjectName(f"lesson-{name}-{value:g}")
+                if name == "rate":
+                    describe(button, f"Learning rate {value:g}", f"Train afresh with learning rate {value:g}")
+                else:
+                    describe(button, f"Batch size {value:g}",
+                             f"Train afresh at learning rate {self.BATCH_RATE:g} with batches of {value:g} points")
+                button.clicked.connect(lambda _=False, v=value, f=slot: f(v))
+                row.addWidget(button)
+                self.buttons.append(button)
+            rows.append(row)
         self.plot = pg.PlotWidget()
-        self.plot.setMinimumHeight(170)
+        self.plot.setMinimumHeight(120)
         self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot.setLogMode(False, True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "training loss")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-5, 5))
+        self.summary = QLabel("Each run's curve is kept here, with how noisy it was.")
+        self.summary.setObjectName("lesson-rates-summary")
+        self.summary.setToolTip("end: the training loss after the run; rose: the share of epochs whose loss went "
+                                "up; jitter: the spread of the loss's change from one epoch to the next")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.plot)
+        for row in rows:
+            layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
         theme.follow(self, self._restyle)
 
     def _restyle(self, colours: theme.Theme) -> None:
-        """Plot, legend and the runs' curves in the theme's colours."""
+        """Plot, the runs' curves and their table in the theme's colours."""
         theme.style_plot(self.plot, colours)
-        theme.style_legend(self.legend, colours)
         for i, item in enumerate(self.plot.getPlotItem().listDataItems()):
             item.setPen(pg.mkPen(self._colour(i, colours), width=2))
+        self._show_table(colours)
 
     @staticmethod
     def _colour(i: int, colours: theme.Theme) -> str:
@@ -324,20 +365,50 @@ class RatesView(QWidget):
         self.main.controls.reset.click()
         self.start_run()
 
-    def run_finished(self) -> None:
-        """Keep the finished run's loss curve under its settings."""
+    def try_batch(self, batch: int) -> None:
+        """At the right rate, set the batch size on its control, start afresh and run."""
+        self.main.controls.batch_size.setValue(batch)
+        self.try_rate(self.BATCH_RATE)
+
+    def run_finished(self, start: int, stop: int) -> None:
+        """Keep the loss curve of epochs ``start`` to ``stop`` under its settings, with how noisy it was.
+
+        Training at full speed runs on past ``stop`` before it pauses: the curves are cut to the
+        run's own epochs, so runs are compared over the same number of epochs.
+        """
         losses = self.main.controller.losses
         if not losses.size:
             return
         settings = self.main.config().settings
-        label = f"η {settings.learning_rate:g}, batch {settings.batch_size}"
-        train = np.asarray(losses.column(1), dtype=float)
-        keep = np.isfinite(train) & (train > 0)
-        self.curves[label] = (np.asarray(losses.column(0), dtype=float)[keep], train[keep])
+        training = int(np.count_nonzero(~self.main.model.test_mask))
+        batch = "the whole set" if settings.batch_size >= training else f"batch {settings.batch_size}"
+        label = f"η {settings.learning_rate:g}, {batch}"
+        epochs, train = np.asarray(losses.column(0), dtype=float), np.asarray(losses.column(1), dtype=float)
+        keep = (epochs > start) & (epochs <= stop) & np.isfinite(train) & (train > 0)
+        self.curves.pop(label, None)  # a run tried again goes to the end, in its new colour
+        self.curves[label] = (epochs[keep], train[keep])
+        self.noise[label] = loss_noise(train[keep])
         self.plot.clear()
-        self.legend.clear()
-        for i, (name, (x, y)) in enumerate(self.curves.items()):
-            self.plot.plot(x, y, pen=pg.mkPen(self._colour(i, theme.current()), width=2), name=name)
+        colours = theme.current()
+        for i, (x, y) in enumerate(self.curves.values()):
+            self.plot.plot(x, y, pen=pg.mkPen(self._colour(i, colours), width=2))
+        self._show_table(colours)
+
+    def _show_table(self, colours: theme.Theme) -> None:
+        """Each kept run beneath the plot, in its curve's colour (a legend inside it would cover the curves)."""
+        if not self.curves:
+            return
+        rows = ["<tr><th align=left>run</th><th>&nbsp;end&nbsp;</th><th>&nbsp;rose&nbsp;</th>"
+                "<th>&nbsp;jitter</th></tr>"]
+        for i, (name, (_, y)) in enumerate(self.curves.items()):
+            rose, jitter = self.noise[name]
+            end = f"{y[-1]:.3g}" if len(y) else "–"
+            rows.append(f"<tr><td><span style='color:{self._colour(i, colours)}'><b>—</b></span> "
+                        f"{html.escape(name)}</td><td align=center>{end}</td><td align=center>{rose:.0%}</td>"
+                        f"<td align=center>±{jitter:.2g}</td></tr>")
+        self.summary.setText("<table cellspacing=0>" + "".join(rows) + "</table>")
+        # Room for every line (a wrapped label in a squeezed panel would otherwise overlap the plot).
+        self.summary.setMinimumHeight(self.summary.heightForWidth(max(1, self.summary.width())))
 
     def set_point(self, point, snap) -> None:
         """Not about the mouse."""

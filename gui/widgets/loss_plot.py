@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from engine.snapshot import Snapshot
 from gui.colors import class_color
 from gui.keyboard import describe
-from gui.series import GrowingSeries
-from gui.widgets.axes import epoch_plot, live_curve
+from gui.series import GrowingSeries, PositiveRange
+from gui.widgets.axes import epoch_plot, live_curve, log_span, round_end
 
 
 class LossPlot(QWidget):
@@ -20,7 +20,8 @@ class LossPlot(QWidget):
     def __init__(self, series: GrowingSeries, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.series = series  # columns: epoch, training loss, test loss
-        self._range_state: tuple[int, int, float, float] = (-1, 0, np.inf, -np.inf)
+        self._range = PositiveRange()
+        self._shown: tuple[tuple[float, float], tuple[float, float]] | None = None  # the ranges set last
         self.plot = epoch_plot("loss")
         self.plot.setObjectName("loss-plot")
         self.plot.setAccessibleName("Loss plot")
@@ -56,44 +57,42 @@ class LossPlot(QWidget):
             self.test_curve.setData([], [])
         else:
             self.test_curve.setData(epochs, test)
-        item = self.plot.getPlotItem()
         if len(epochs):
-            item.setXRange(0, max(10, float(epochs[-1])), padding=0.02)
-            self._fit_y()
+            x_range = (0.0, round_end(epochs[-1]))
+            y_range = self._fit_y() or (self._shown[1] if self._shown else self._empty_y())
         else:  # a new run (Reset, a new network): the axes start over too
-            item.setXRange(0, 10, padding=0.02)
-            if self.log_scale.isChecked():
-                item.setYRange(-1, 0, padding=0.05)
-            else:
-                item.setYRange(0, 1, padding=0.05)
+            x_range, y_range = (0.0, 10.0), self._empty_y()
+        self._set_ranges(x_range, y_range)
+
+    def _empty_y(self) -> tuple[float, float]:
+        return (-1.0, 0.0) if self.log_scale.isChecked() else (0.0, 1.0)
+
+    def _set_ranges(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        """Set the view's ranges, only when they changed: each change lays the axes out again."""
+        if (x_range, y_range) == self._shown:
+            return
+        self._shown = (x_range, y_range)
+        item = self.plot.getPlotItem()
+        item.setXRange(*x_range, padding=0.02)
+        item.setYRange(*y_range, padding=0.05)
 
     def _loss_range(self) -> tuple[float, float] | None:
         """Smallest positive and largest loss so far, updated from the new entries only."""
-        series = self.series
-        if self._range_state[0] != series.generation or self._range_state[1] > series.size:
-            self._range_state = (series.generation, 0, np.inf, -np.inf)
-        _, seen, low, high = self._range_state
-        if series.size > seen:
-            values = np.concatenate([series.column(1)[seen:], series.column(2)[seen:]])
-            values = values[np.isfinite(values) & (values > 0)]
-            if len(values):
-                low, high = min(low, float(values.min())), max(high, float(values.max()))
-        self._range_state = (series.generation, series.size, low, high)
-        return (low, high) if low <= high else None
+        return self._range.update(self.series, (1, 2))
 
-    def _fit_y(self) -> None:
+    def _fit_y(self) -> tuple[float, float] | None:
+        """The loss axis's range: from 0 to the largest loss, or (log scale) round decades around them."""
         bounds = self._loss_range()
         if bounds is None:
-            return
+            return None
         low, high = bounds
-        item = self.plot.getPlotItem()
         if self.log_scale.isChecked():
-            item.setYRange(np.log10(low), np.log10(high), padding=0.05)
-        else:
-            item.setYRange(0, high, padding=0.05)
+            return log_span(low, high)
+        return 0.0, high
 
     def _on_log_scale_change(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
+        self._shown = None
         self.redraw()
 
     def set_figures(self, snap: Snapshot) -> None:

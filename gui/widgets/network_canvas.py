@@ -122,6 +122,12 @@ class NetworkCanvas(QWidget):
         """Neurons in each weight layer, 1..L (the hidden layers, then the output)."""
         return list(self._sizes)
 
+    def sources(self, l: int) -> list[str]:
+        """What feeds weight layer l, in the order of its links' first index: features, or the layer below."""
+        if l == 1:
+            return [LABELS[name] for name in self._active]
+        return [f"neuron {k + 1} of layer {l - 1}" for k in range(self._sizes[l - 2])]
+
     def mark_cell(self, neuron: tuple[int, int] | None, feature: str | None) -> None:
         """Outline a neuron (l, j) or a feature as the pointer does (the keyboard's mark), or neither."""
         self._set_hover(neuron, feature)

@@ -3,7 +3,8 @@
 Left and Right move between the columns (the input features, then each layer's neurons),
 Up and Down within a column; the marked cell is outlined as under the pointer, and a neuron
 shows its map large on the canvas as when hovered. Enter or Return does what a click there
-does: it switches a feature on or off, or opens the neuron in the inspector.
+does: it switches a feature on or off, or opens the neuron in the inspector. Ctrl+Enter on a
+neuron asks which of its incoming links to change, then for the weight, as a click on the link.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QInputDialog
 
 from gui.widgets.network_canvas import NetworkCanvas
 from gui.widgets.network_layout import FEATURE_NAMES
@@ -61,9 +63,23 @@ class DiagramKeys(QObject):
                 self.mark()
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.click()
+                if cast(QKeyEvent, event).modifiers() & Qt.KeyboardModifier.ControlModifier:
+                    self.choose_link()
+                else:
+                    self.click()
                 return True
         return False
+
+    def choose_link(self) -> None:
+        """Ask which incoming link of the marked neuron to set, then set it as a click on the link does."""
+        if self.column == 0:
+            return
+        layer, j = self.column, self.row
+        sources = self.canvas.sources(layer)
+        choice, ok = QInputDialog.getItem(self.canvas.window(), "Edit weight",
+                                          f"The link into neuron {j + 1} of layer {layer} from:", sources, 0, False)
+        if ok and choice in sources:
+            self.canvas.link_clicked.emit(layer, sources.index(choice), j)
 
     def click(self) -> None:
         """What a click on the marked cell does."""

@@ -6,8 +6,10 @@ while there is nothing to say, so a notice appearing or going never moves the ca
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
@@ -62,12 +64,17 @@ def step_text(activations: tuple[str, ...] | list[str]) -> str:
 
 
 def switched_text(activations: tuple[str, ...] | list[str]) -> str:
-    """The notice for a trained network just switched to step: it keeps what it learned, learns no more."""
+    """The notice for a trained network just switched to step: its weights are kept, it learns no more below.
+
+    It does not promise the old accuracy: each step neuron now answers only 0 or 1, so the map
+    may change a lot (a tanh network whose neurons worked near s = 0 falls back towards chance).
+    """
     blocked, learning = blocked_layers(activations)
     total = len(activations) + 1
-    return (f"<b>Switched to step: the network keeps what it learned, but {_layers(blocked, total)} can no "
-            f"longer learn anything new</b> (step's slope is 0). Only {_layers(learning, total)} still "
-            f"{'learns' if len(learning) == 1 else 'learn'}. To see step fail, start over with fresh weights.")
+    return (f"<b>Switched to step: the weights are kept, but {_layers(blocked, total)} can no longer learn "
+            f"anything new</b> (step's slope is 0), and each step neuron now answers only 0 or 1. Only "
+            f"{_layers(learning, total)} still {'learns' if len(learning) == 1 else 'learn'}. To see step fail, "
+            "start over.")
 
 
 def step_stalled(snap: Snapshot) -> bool:
@@ -157,6 +164,13 @@ class Notice(QFrame):
             self.raise_()
 
 
+# The notices a student meets first (a step layer in a deep network names the most layers); the slot
+# keeps room for the longest of them at its width.
+SAMPLE_NOTICES = (step_text(("sigmoid", "step", "sigmoid")), switched_text(("sigmoid", "step", "sigmoid")),
+                  DIVERGED_TEXT)
+NOTICE_PADDING = 16  # the notice's frame and margins either side of its text
+
+
 class NoticeSlot(QWidget):
     """A band of fixed height above the canvas: the notice when there is one, else a drawing hint."""
 
@@ -169,11 +183,32 @@ class NoticeSlot(QWidget):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         theme.follow(self.hint, lambda colours: theme.text_style(self.hint, colours.muted))
         notice.setParent(self)
-        button = notice.to_sigmoid.sizeHint().height()
-        self.setFixedHeight(TEXT_LINES * self.fontMetrics().lineSpacing() + button + 16)
+        self._button = notice.to_sigmoid.sizeHint().height()
+        self.setFixedHeight(self.height_for(0))
+
+    def height_for(self, width: int) -> int:
+        """The slot's height at ``width``: room for the longest usual notice, at least TEXT_LINES lines.
+
+        It depends on the width alone, never on what is shown, so a notice coming or going moves
+        nothing; in a narrow column (a small screen with the lessons open) the text wraps onto more
+        lines, and the canvas, limited by the width there, has the height to spare.
+        """
+        text = TEXT_LINES * self.fontMetrics().lineSpacing()
+        if width > 0:
+            document = QTextDocument()
+            document.setDefaultFont(self.notice.text.font())
+            document.setDocumentMargin(0)
+            document.setTextWidth(max(1, width - NOTICE_PADDING))
+            for sample in SAMPLE_NOTICES:
+                document.setHtml(sample)
+                text = max(text, math.ceil(document.size().height()))
+        return text + self._button + 16
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         """The notice and the hint both fill the slot; the notice, when shown, lies on top."""
         super().resizeEvent(event)
+        height = self.height_for(self.width())
+        if height != self.height():
+            self.setFixedHeight(height)  # the layout resizes the slot again, at the same width
         self.hint.setGeometry(self.rect().adjusted(4, 2, -4, -2))
         self.notice.setGeometry(self.rect())

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from engine import EngineError, Network, generate
 from engine.csvio import format_csv, parse_csv, read_csv
+from engine.keyframes import Keyframe
 from engine.session_file import Session, load_model, load_session, session_from_json, session_to_json
 
 # Each example takes milliseconds; no per-example deadline, since a busy machine would make it flaky.
@@ -37,19 +38,22 @@ def csv_text(regression: bool) -> str:
     return format_csv(points, labels)
 
 
-def session_text(regression: bool = False, trained: bool = True) -> str:
+def session_text(regression: bool = False, trained: bool = True, keyframes: int = 0) -> str:
     points, labels = generate("plane" if regression else "xor", 6, 0.1, seed=2)
     task = "regression" if regression else "binary"
-    model = Network([2, 3, 2, 1], ["tanh", "relu"], task, seed=1).to_dict() if trained else None
+    net = Network([2, 3, 2, 1], ["tanh", "relu"], task, seed=1)
+    model = net.to_dict() if trained else None
+    frames = tuple(Keyframe.of(Network([2, 3, 2, 1], ["tanh", "relu"], task, seed=k), k) for k in range(keyframes))
     settings_ = {"learning_rate": 0.03, "optimizer": "sgd", "batch_size": 10, "regularization": "l2", "reg_rate": 0.1}
     history = np.array([[1, 0.7, np.nan], [2, 0.6, 0.65]])
     session = Session(points, labels.astype(np.float64), np.linspace(0, 0.9, 6), 0.5, regression, ("x1", "x2"),
-                      (3, 2), ("tanh", "relu"), settings_, False, model, 2, history)
+                      (3, 2), ("tanh", "relu"), settings_, False, model, 2, history, frames)
     return session_to_json(session)
 
 
 CSV_TEXTS = [csv_text(False), csv_text(True)]
-SESSION_TEXTS = [session_text(), session_text(regression=True), session_text(trained=False)]
+SESSION_TEXTS = [session_text(), session_text(regression=True), session_text(trained=False),
+                 session_text(keyframes=2)]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
@@ -141,6 +145,8 @@ def check_session(loaded: Session | None) -> None:
     for name in ("points", "labels", "keys", "history"):
         assert getattr(again, name).tobytes() == getattr(loaded, name).tobytes()
     assert again.model == loaded.model and again.settings == loaded.settings
+    assert [(k.epoch, k.activations, k.params.tobytes()) for k in again.keyframes] == \
+        [(k.epoch, k.activations, k.params.tobytes()) for k in loaded.keyframes]
 
 
 # ---------------------------------------------------------------------- arbitrary bytes

@@ -13,6 +13,7 @@ import pytest
 
 from engine import DataError, limits
 from engine.commands import (
+    ApplyArchitecture,
     ApplySettings,
     LoadWeights,
     Pause,
@@ -25,7 +26,7 @@ from engine.commands import (
     ShowSpace,
     Step,
 )
-from engine.config import Settings
+from engine.config import Architecture, Settings
 from engine.datasets import generate
 from engine.keyframes import Keyframe, KeyframeRecorder, KeyframeStore, for_session, thin
 from engine.layer_space import SpaceChoice
@@ -314,3 +315,27 @@ def test_too_many_keyframe_values_are_refused(tmp_path: Path):
     with pytest.raises(DataError, match=r"s\.json: the keyframes hold [\d,]+ weights and biases, more than the limit"):
         session_from_json(json.dumps(doc), "s.json")
 
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_a_multiclass_or_regression_keyframe_is_shown_like_its_live_snapshot(regression):
+    s = LiveSession(0)
+    if regression:
+        s.handle(1, ApplyArchitecture(Architecture(regression=True)))
+        points, labels = generate("plane", 200, 0.1, 0)
+    else:
+        points, _ = generate("circle", 200, 0.1, 0)
+        labels = np.arange(200) % 3  # three classes: a softmax output
+    s.handle(2, SetData(points, labels.astype(float) if regression else labels, np.arange(200) % 2 == 1, (-6.0, 6.0)))
+    s.handle(3, Step(5))
+    live = s.snapshot()  # paused at epoch 5: recorded now, and drawn from the same weights
+    frame = live.keyframes[-1]
+    assert frame.epoch == 5
+    s.handle(4, Step(20))
+    s.handle(5, ShowKeyframe(frame, s.run))
+    shown = s.snapshot()
+    assert shown.replay and shown.task == live.task == ("regression" if regression else "multiclass")
+    np.testing.assert_array_equal(shown.decision_rgb, live.decision_rgb)
+    for a, b in zip(shown.neuron_levels, live.neuron_levels):
+        np.testing.assert_array_equal(a, b)
+    assert shown.train_loss == pytest.approx(live.train_loss, rel=1e-12)

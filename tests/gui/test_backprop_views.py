@@ -27,7 +27,7 @@ def test_step_notice_appears_for_a_step_network_and_not_for_tanh(qtbot, window):
     train(window, 5)
     # Trained, then switched: the weights are kept, and the notice says what that means.
     qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=60000)
-    assert window.notice.kind == "switched" and "keeps what it learned" in window.notice.text.text()
+    assert window.notice.kind == "switched" and "the weights are kept" in window.notice.text.text()
     window.notice.restart.click()  # "Start over with step": fresh weights
     assert window.controller.wait_until(lambda s: s.epoch == 0, timeout=60)
     train(window, 5)

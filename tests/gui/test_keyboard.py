@@ -181,3 +181,18 @@ def test_arrows_walk_the_network_diagram_and_enter_clicks_a_feature_or_a_neuron(
     assert window.inspector.neuron == (1, 2)
     press(qtbot, Qt.Key.Key_Down, times=10)  # the mark stays in the column
     assert window.network.keys.row == 3
+
+
+def test_ctrl_enter_on_a_neuron_sets_the_weight_of_a_chosen_incoming_link(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    asked: list[list[str]] = []
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(
+        lambda _parent, _title, _label, items, *a, **k: (asked.append(list(items)) or items[1], True)))
+    monkeypatch.setattr(QInputDialog, "getDouble", staticmethod(lambda *a, **k: (1.2345, True)))
+    focus(qtbot, window, window.network.viewport())
+    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_Down)  # neuron 2 of hidden layer 1
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [["x₁", "x₂"]]
+    assert window.controller.wait_until(lambda s: s.weights[0][1, 1] == 1.2345)  # from x₂ into neuron 2

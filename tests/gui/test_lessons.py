@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import make_window, settle
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QFrame
 
 from engine.explain import explain_neuron
 from engine.features import transform
@@ -256,9 +257,13 @@ def test_lesson_5_four_equations_and_the_gradient_check(qtbot, window):
     assert out.delta == pytest.approx(out.a - out.target)
     text = panel.view.text.toPlainText()
     assert f"{hid.delta:+.4f}" in text and f"{out.delta:+.4f}" in text
+    outline = window.findChild(QFrame, "highlight-check-result")
+    qtbot.wait(2000)  # past the blinking
+    assert window.controls.check_result.text() == "" and not outline.isVisible()  # no empty box outlined
     with qtbot.waitSignal(window.controller.gradient_checked, timeout=60000):
         qtbot.mouseClick(window.controls.check, Qt.MouseButton.LeftButton)
     assert "agrees" in window.controls.check_result.text()
+    qtbot.waitUntil(outline.isVisible, timeout=5000)  # the answer, outlined
 
 
 def test_lesson_6_rates_are_kept_side_by_side(qtbot, window):
@@ -287,3 +292,145 @@ def test_lesson_7_goal_and_hint_ladder(qtbot, window):
     snap = settle(window)
     view.refresh(snap)
     assert f"{snap.test_accuracy:.1%}" in view.status.text()
+
+
+def ringed(win) -> list[tuple[float, float]]:
+    return [(round(x, 9), round(y, 9)) for x, y in win.canvas.marked()]
+
+
+def at(win, index: int) -> list[tuple[float, float]]:
+    x, y = win.model.points[index]
+    return [(round(float(x), 9), round(float(y), 9))]
+
+
+def lonely(win) -> int:
+    """The point farthest from its nearest neighbour: a click there picks it and no other."""
+    points = win.model.points
+    gaps = np.linalg.norm(points[:, None] - points[None], axis=2) + np.eye(len(points)) * 1e9
+    return int(np.argmax(gaps.min(axis=1)))
+
+
+def test_lesson_5_rings_the_point_it_explains_until_the_lesson_is_left(qtbot, window):
+    assert ringed(window) == []
+    window.show_lessons(5)
+    panel = window.lessons_panel
+    qtbot.waitUntil(lambda: ringed(window) == at(window, 0), timeout=60000)  # the first point, at first
+    k = lonely(window)
+    x, y = window.model.points[k]
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     window.canvas.to_viewport(float(x), float(y)))  # Ctrl+click chooses another
+    assert panel.view.index == k and ringed(window) == at(window, k)
+    assert f"Point {k + 1} at ({x:+.2f}, {y:+.2f})" in panel.view.text.toPlainText()
+    qtbot.mouseClick(panel.next, Qt.MouseButton.LeftButton)  # lesson 6 explains no point
+    assert ringed(window) == []
+    settle(window)
+    qtbot.wait(200)  # snapshots keep coming: the ring stays gone
+    assert ringed(window) == []
+    qtbot.mouseClick(panel.back, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ringed(window) == at(window, 0), timeout=60000)
+    window.lessons_dock.close()  # closing the lessons takes the ring too
+    settle(window)
+    qtbot.wait(200)
+    assert ringed(window) == []
+
+
+def test_the_inspector_rings_its_point_while_it_is_open(qtbot, window):
+    qtbot.mouseClick(window.network.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.network.neuron_center(1, 0))
+    qtbot.waitUntil(window.inspector_dock.isVisible, timeout=5000)
+    assert ringed(window) == at(window, 0)
+    k = lonely(window)
+    x, y = window.model.points[k]
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     window.canvas.to_viewport(float(x), float(y)))
+    assert ringed(window) == at(window, k)
+    window.inspector_dock.close()
+    assert ringed(window) == []
+
+
+def test_lesson_6_batch_sizes_show_their_noise_in_the_loss_curve(qtbot, window):
+    window.show_lessons(6)
+    panel = window.lessons_panel
+    assert "batch-size" in panel.highlighter.shown()
+    fastest(window)
+    qtbot.wait(300)  # the dock laid out
+    whole = panel.view.findChild(type(panel.run_button), "lesson-batch-500")
+    place = whole.mapTo(window, whole.rect().center())
+    for batch in (1, 500):
+        button = panel.view.findChild(type(panel.run_button), f"lesson-batch-{batch}")
+        qtbot.wait(100)  # laid out again after the last run
+        assert whole.mapTo(window, whole.rect().center()) == place  # the note coming moved no button
+        with qtbot.waitSignal(panel.run_finished, timeout=120000):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert window.controls.batch_size.value() == batch  # set on the control the lesson outlines
+        settings = window.config().settings
+        assert settings.batch_size == batch and settings.learning_rate == 0.03
+    assert list(panel.view.curves) == ["η 0.03, batch 1", "η 0.03, the whole set"]
+    (small_rose, small_jitter), (whole_rose, whole_jitter) = panel.view.noise.values()
+    epochs, small = panel.view.curves["η 0.03, batch 1"]
+    # Compared over the same epochs, though training at full speed ran past the run's end.
+    assert [list(x) for x, _ in panel.view.curves.values()] == [list(range(1, 201))] * 2
+    steps = np.diff(small)
+    assert small_jitter == pytest.approx(np.std(steps)) and small_rose == pytest.approx(np.mean(steps > 0))
+    assert small_rose > 0.2 and whole_rose == 0.0  # a batch of 1 climbs in many epochs, the whole set never
+    assert small_jitter > 100 * whole_jitter
+    summary = panel.view.summary.text()
+    assert f"<td align=center>{small_rose:.0%}</td>" in summary and "η 0.03, the whole set" in summary
+
+
+@pytest.mark.parametrize("size, canvas", [((1280, 720), 320), ((1366, 768), 370)])
+@pytest.mark.parametrize("number", [4, 5])
+def test_with_the_lessons_open_on_a_laptop_screen_the_canvas_stays_usable(qtbot, window, size, canvas, number):
+    window.showNormal()
+    window.resize(*size)
+    qtbot.wait(50)
+    window.show_lessons(number)
+    panel = window.lessons_panel
+    # A quarter of the window for the lesson (at first the dock, and the canvas, still have their old room).
+    qtbot.waitUntil(lambda: window.lessons_dock.width() <= size[0] // 4 + 10, timeout=5000)
+    qtbot.wait(200)  # the canvas takes its room back once the dock is laid out
+    assert min(window.canvas.width(), window.canvas.height()) >= canvas
+    assert window.network.width() >= 280  # the network column gave what it could spare, not more
+    assert window.controls_scroll.verticalScrollBar().maximum() == 0
+    for plot in (window.loss_plot.plot, window.gradient_plot.plot):  # stacked, each as wide as the column
+        assert plot.width() >= 250 and plot.height() >= 100
+    assert panel.text.height() >= 4 * panel.text.fontMetrics().lineSpacing()  # the lesson's text is readable
+    assert panel.progress.width() >= panel.progress.sizeHint().width()  # "5/7 ○○○○○○○" is not cut
+    truncated = [b.text() for b in panel.findChildren(QAbstractButton)
+                 if b.isVisible() and b.text() and b.width() < b.minimumSizeHint().width()]
+    assert truncated == []
+    if number == 4:
+        hover(qtbot, window, 1.5, -2.0)
+        qtbot.waitUntil(lambda: panel.view.passes is not None, timeout=5000)
+        assert panel.view.text.horizontalScrollBar().maximum() == 0  # the matrices fit the dock's width
+
+
+def test_the_step_notice_is_whole_in_the_narrow_canvas_column_beside_the_lessons(qtbot, window):
+    window.showNormal()
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    window.show_lessons(2)  # step against sigmoid: the notice is the lesson
+    qtbot.wait(300)
+    slot = window.notice_slot.geometry()
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.notice.kind == "step", timeout=60000)
+    label = window.notice.text
+    assert label.height() >= label.heightForWidth(label.width())  # every line of it shows
+    assert window.notice.to_sigmoid.geometry().top() >= label.geometry().bottom()
+    assert window.notice_slot.geometry() == slot  # and its coming moved nothing
+
+
+def test_closing_the_lessons_puts_the_plots_side_by_side_again(qtbot, window):
+    window.showNormal()
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    side_by_side = window.gradient_plot.plot.geometry().height()
+    window.show_lessons(4)
+    qtbot.wait(300)
+    plots = window.gradient_plot.parentWidget()
+    assert plots.orientation() == Qt.Orientation.Vertical
+    window.lessons_dock.close()
+    qtbot.wait(300)
+    assert plots.orientation() == Qt.Orientation.Horizontal
+    assert window.gradient_plot.plot.geometry().height() >= side_by_side - 20

@@ -145,10 +145,16 @@ def test_play_while_replaying_goes_back_to_live_and_trains(qtbot, window):
 
 
 def test_continue_from_here_trains_from_the_keyframe_and_undo_restores_the_later_history(qtbot, window):
-    live = train(window, 150)
     ctl = window.controller
+    for _ in range(15):  # in steps, so the gradient-flow plot gets a curve
+        ctl.step(10)
+        settle(window)
+    live = ctl.latest
+    assert live.epoch == 150
     before_epochs = list(ctl.keyframes.epochs())
     before_losses = ctl.losses.column(0).copy()
+    before_norms = ctl.gradients.column(1).copy()
+    assert len(before_norms) > 5
     position = ctl.keyframes.index_at(40)
     keyframe = ctl.keyframes.keyframes[position]
     drag_timeline(window, position)
@@ -173,6 +179,7 @@ def test_continue_from_here_trains_from_the_keyframe_and_undo_restores_the_later
     assert ctl.wait_until(lambda s: len(ctl.losses.column(0)) == len(before_losses), 20)
     np.testing.assert_array_equal(ctl.losses.column(0), before_losses)
     assert list(ctl.keyframes.epochs()) == before_epochs
+    np.testing.assert_array_equal(ctl.gradients.column(1), before_norms)  # the gradient flow's curves too
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     redone = settle(window)
     assert redone.epoch == keyframe.epoch and list(ctl.keyframes.epochs()) == before_epochs[: position + 1]
@@ -268,3 +275,18 @@ def test_drawing_a_point_while_replaying_keeps_the_replay_and_step_goes_live(qtb
     assert not stepped.replay and stepped.epoch == live.epoch + 1
     window._on_frame()
     assert window.replay.timeline.label.text() == "Live"
+
+
+def test_saving_while_replaying_saves_the_live_network(qtbot, window, tmp_path):
+    qtbot.mouseClick(window.controls.play, Qt.MouseButton.LeftButton)
+    assert window.controller.wait_until(lambda s: s.epoch >= 150, 60)
+    drag_timeline(window, 3)  # pauses training, wherever it was
+    shown = replayed(window)
+    paused = window.controller.keyframes.keyframes[-1]  # the live end, recorded as the replay began
+    assert paused.epoch >= 150 and shown.epoch < paused.epoch
+    path = tmp_path / "while-replaying.json"
+    assert window.save_session(str(path))
+    saved = load_session(path)
+    assert saved.epoch == paused.epoch and saved.keyframes[-1].epoch == paused.epoch
+    np.testing.assert_array_equal(np.array(saved.model["weights"][0]), paused.arrays()[0][0])
+    assert window.controller.latest.replay  # saving changed nothing on screen

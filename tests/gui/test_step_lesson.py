@@ -93,7 +93,7 @@ def test_a_trained_network_switched_to_step_says_so_and_starts_over_in_one_click
     trained = steps(qtbot, window, 30)
     choose(window.controls.activation, "step")
     qtbot.waitUntil(lambda: window.notice.kind == "switched", timeout=60000)
-    assert "keeps what it learned" in window.notice.text.text()
+    assert "the weights are kept" in window.notice.text.text()
     assert window.notice.restart.isVisible() and window.notice.restart.text() == "Start over with step"
     window.notice.restart.click()
     snap = settle(window)

@@ -1,0 +1,123 @@
+"""Benchmark: from launch to the first drawn frame, the app against a bare pyqtgraph window.
+
+Each run starts a fresh Python process and measures from just before the process is started
+to the end of the window's first paint: for the app, ``main.py`` as a user starts it (its
+imports, the trainer process, the window, settings read from an empty data folder); for the
+bare window, one ``QMainWindow`` holding one ``pyqtgraph.PlotWidget``. The two kinds of run
+alternate, so noise on a shared machine falls on both alike; the medians and their ratio
+are printed (issue 16's goal: the ratio <= 1.25).
+
+    python bench/startup.py [--runs 7] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL = 1.25
+
+# Both children report the moment their window's first paint has finished: a zero-delay timer
+# posted from the first paint event of any of its widgets fires once that paint (the whole
+# window, in one pass, and its flush) is over.
+PROBE = r"""
+import os, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+class FirstPaint(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.seen = window, False
+        QApplication.instance().installEventFilter(self)
+    def eventFilter(self, obj, event):
+        if (event.type() == QEvent.Type.Paint and not self.seen and hasattr(obj, "window")
+                and obj.window() is self.window):
+            self.seen = True
+            QTimer.singleShot(0, self.report)
+        return False
+    def report(self):
+        print("first-frame", time.monotonic(), flush=True)
+        QApplication.instance().quit()
+"""
+
+APP = PROBE + r"""
+sys.path.insert(0, {root!r})
+import gui.app as app_module
+start = app_module.start
+def probed_start(args, hidden):
+    window = start(args, hidden)
+    window._first_paint = FirstPaint(window)
+    return window
+app_module.start = probed_start
+import main
+main.main([])
+os._exit(0)  # the trainer is a daemon child: it goes with us
+"""
+
+BARE = PROBE + r"""
+import pyqtgraph as pg
+from PySide6.QtWidgets import QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setCentralWidget(pg.PlotWidget())
+window.resize(1280, 720)
+window.show()
+probe = FirstPaint(window)
+app.exec()
+os._exit(0)
+"""
+
+
+def launch(code: str, env: dict[str, str]) -> float:
+    """Seconds from starting a Python process running ``code`` to its first drawn frame."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    for line in done.stdout.splitlines():
+        if line.startswith("first-frame "):
+            return float(line.split()[1]) - started
+    raise RuntimeError(f"no frame was drawn (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each kind (alternating)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args()
+    app_times, bare_times = [], []
+    with tempfile.TemporaryDirectory() as home:
+        runs = iter(range(10**6))
+
+        def env() -> dict[str, str]:
+            """A fresh data and settings folder for each launch: no recovery question, no remembered layout."""
+            folder = Path(home, str(next(runs)))
+            return {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                    "NEURAL_SANDBOX_DATA_DIR": str(folder / "data"), "XDG_CONFIG_HOME": str(folder / "config"),
+                    "HOME": str(folder)}
+
+        launch(BARE, env())  # warm the file cache for both: the first launch of the day is not the question
+        launch(APP.format(root=str(ROOT)), env())
+        for _ in range(args.runs):
+            bare_times.append(launch(BARE, env()))
+            app_times.append(launch(APP.format(root=str(ROOT)), env()))
+    app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
+    ratio = app_s / bare_s
+    figures = {"app_s": app_s, "bare_s": bare_s, "ratio": ratio, "goal": GOAL, "met": ratio <= GOAL,
+               "app_runs_s": app_times, "bare_runs_s": bare_times}
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        print(f"launch to first drawn frame (median of {args.runs}): app {app_s:.2f} s, bare pyqtgraph window "
+              f"{bare_s:.2f} s, ratio {ratio:.2f}   [ratio <= {GOAL:g}: {'met' if ratio <= GOAL else 'NOT met'}]")
+
+
+if __name__ == "__main__":
+    main()
