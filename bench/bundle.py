@@ -69,7 +69,7 @@ def main() -> int:
             "bundle": ([str(args.bundle)], bare, tmp),
             "venv": ([sys.executable, str(ROOT / "main.py")], venv_env, ROOT),
         }
-        print(f"bundle: {folder}: {folder_size(folder) / 1e6:.0f} MB in "
+        print(f"bundle: {folder}: {folder_size(folder) / 2**20:.0f} MiB in "
               f"{sum(1 for p in folder.rglob('*') if p.is_file())} files")
         print(f"{'start-up (s)':<14}{'bundle':>9}{'venv':>9}{'bundle 1st':>12}{'venv 1st':>10}")
         for case, case_args in CASES.items():

@@ -128,8 +128,11 @@ class ComparePresenter(QObject):
         with QSignalBlocker(self.action):
             self.action.setChecked(True)
         self.keep_b_action.setEnabled(True)
+        trained = self.a.latest is not None and self.a.latest.epoch > 0
         self.reset_both()
         self.timer.start()
+        if trained:  # A's weights start over too: say so, the user may not expect it
+            self._say("Compare mode: A and B start over from the same new weights, B differing only as chosen.")
 
     def leave(self, keep: str = "A") -> None:
         """End compare mode keeping run ``keep`` ("A" as it is, or "B": one undo step)."""

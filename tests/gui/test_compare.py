@@ -269,3 +269,21 @@ def test_a_b_that_diverges_pauses_alone_and_play_starts_it_again(compare, qtbot)
     sent = presenter._b_play_seq
     compare.controls.play.click()  # Play acts on both: B tries again from its last finite weights (and blows up)
     qtbot.waitUntil(lambda: presenter._b_play_seq > sent and b.latest.seq >= presenter._b_play_seq, timeout=20000)
+
+
+def test_keeping_a_b_of_another_shape_continues_from_bs_weights(compare, qtbot):
+    presenter = compare.compare
+    a, b = compare.controller, presenter.b
+    choose(qtbot, presenter.panel.kind, "layers")
+    choose(qtbot, presenter.panel.value, "layers 8,8")
+    qtbot.waitUntil(lambda: b.latest.layer_sizes == (2, 8, 8, 1), timeout=20000)
+    for _ in range(3):
+        compare.controls.step.click()
+    qtbot.waitUntil(lambda: b.latest.epoch == 3 and b.latest.layer_sizes == (2, 8, 8, 1), timeout=20000)
+    b_weights = [np.array(w) for w in b.latest.weights]
+    presenter.keep_b_action.trigger()  # View -> Leave compare, keep run B
+    assert compare.config().architecture.hidden == (8, 8) and compare.config().settings.learning_rate == 0.3
+    qtbot.waitUntil(lambda: a.latest.layer_sizes == (2, 8, 8, 1) and a.latest.epoch == 3, timeout=20000)
+    for wa, wb in zip(a.latest.weights, b_weights, strict=True):
+        assert np.array_equal(wa, wb)
+    assert compare.network.isVisible()  # the network view is back, showing B's shape
