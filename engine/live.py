@@ -162,10 +162,7 @@ class LiveSession:
 
     # ------------------------------------------------------------------ commands
     def handle(self, seq: int, command: Command) -> None:
-        """Apply one command; a refused one leaves the session as it was and says why in ``message``.
-
-        A command of a type without a handler is a programming error: ``UnknownCommand``.
-        """
+        """Apply one command (refused: nothing changes, ``message`` says why; no handler: ``UnknownCommand``)."""
         handler = _HANDLERS.get(type(command))
         if handler is None:
             raise UnknownCommand(f"no handler for {command!r}: not an engine.commands.Command")
@@ -342,8 +339,7 @@ class LiveSession:
 
     # ------------------------------------------------------------------ snapshot
     def _accuracies(self, net: Network) -> tuple[float | None, float | None]:
-        """Training and test accuracy of ``net``: from the logits of the last epoch's loss
-        passes while it is the live network with those very weights, else by forward passes."""
+        """Training and test accuracy of ``net``: the last epoch's logits if of these weights, else a pass."""
         if net is self.net and self._losses is not None:  # the last epoch measured its losses on these weights
             logits = self.passes.test_logits(net, self.X_test) if len(self.y_test) else None
             if logits is not None or not len(self.y_test):
@@ -352,8 +348,7 @@ class LiveSession:
         return net.accuracy(self.X_train, self.y_train), net.accuracy(self.X_test, self.y_test)
 
     def _full_gradient_norms(self, net: Network) -> tuple[float, ...]:
-        """||dJ/dW^l|| of the whole training set's loss: smooth, unlike one mini-batch's, and
-        exactly zero below a step layer. Measured once per snapshot, not per epoch."""
+        """||dJ/dW^l|| of the whole training set's loss (smooth, exactly zero below a step layer), once a snapshot."""
         if not len(self.y_train):
             return (0.0,) * net.n_layers
         with np.errstate(all="ignore"):  # a blown-up network's norms may overflow to inf: that is the truth

@@ -37,7 +37,8 @@ from gui.keyboard import describe
 from gui.lesson_book import Lesson, LessonError, lessons_folder, load_lessons
 from gui.lesson_layout import give_back, make_room
 from gui.widgets.feedforward import FeedforwardView
-from gui.widgets.lesson_views import ActivationView, BackpropView, ChallengeView, NeuronView, RatesView
+from gui.widgets.lesson_challenge import ChallengeView
+from gui.widgets.lesson_views import ActivationView, BackpropView, NeuronView, RatesView
 
 HIGHLIGHT_COLOUR = "#E69F00"  # Okabe-Ito orange: visible on the light window, safe with colour blindness
 FLASHES = 6  # the outlines blink this many times when a lesson opens, then stay
