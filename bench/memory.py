@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from soak import rss_mb  # noqa: E402  (bench/ is on the path when a bench script runs)
+from soak import rss_mb  # bench/ is on the path when a bench script runs
 
 GOAL_MB = 20.0
 SETTLE_SECONDS = 5.0  # "after start": this long after training began (first snapshots drawn, buffers made)
