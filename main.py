@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib.util
 import multiprocessing
 import os
@@ -103,18 +104,24 @@ def main(argv: list[str] | None = None) -> int:
     screenshot = any(arg == "--screenshot" or arg.startswith("--screenshot=") for arg in argv)
     # Checked before Qt starts: QApplication aborts the process (core dump) when its platform cannot load.
     problem = None if wants_help else qt_problem(os.environ, screenshot)
-    if problem is None:
-        try:
-            from gui.app import main as window
-        except ImportError as error:  # a library Qt links against is missing (e.g. libglib-2.0.so.0)
-            if ".so" not in str(error):
-                raise
-            problem = (f"Qt cannot load: {error}; install the system libraries with "
-                       f"`sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu)")
-    if problem is not None:
-        print(f"neural-sandbox: cannot open the window: {problem}", file=sys.stderr)
-        return 2
-    return window(argv)
+    # No garbage collection while Qt, pyqtgraph and the window are loaded and built: everything they make
+    # lives as long as the window, and gui.app freezes it all once the window stands (settle_heap).
+    gc.disable()
+    try:
+        if problem is None:
+            try:
+                from gui.app import main as window
+            except ImportError as error:  # a library Qt links against is missing (e.g. libglib-2.0.so.0)
+                if ".so" not in str(error):
+                    raise
+                problem = (f"Qt cannot load: {error}; install the system libraries with "
+                           f"`sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu)")
+        if problem is not None:
+            print(f"neural-sandbox: cannot open the window: {problem}", file=sys.stderr)
+            return 2
+        return window(argv)
+    finally:
+        gc.enable()  # whatever way the window ended (or never began)
 
 
 def run() -> None:

@@ -1,7 +1,8 @@
 """Neural Sandbox's window: PySide6 + pyqtgraph views over the engine.
 
 PySide6 is imported here, before any module of this package imports pyqtgraph, because
-pyqtgraph binds to whichever Qt binding was imported first.
+pyqtgraph binds to whichever Qt binding was imported first; and before pyqtgraph's hundred
+modules, PySide's check of each new import is made cheap (``gui.quick_start``).
 """
 
 import os
@@ -15,6 +16,10 @@ warnings.filterwarnings("ignore", message="Setting the shape on a NumPy array", 
 
 # isort: off
 import PySide6.QtCore  # noqa: E402,F401  (must precede pyqtgraph)
+
+from gui.quick_start import quicken_pyside_imports  # noqa: E402
+
+quicken_pyside_imports()
 import pyqtgraph as pg  # noqa: E402
 
 # isort: on
