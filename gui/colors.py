@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 from PySide6.QtGui import QColor
@@ -23,8 +24,13 @@ def class_color(label: int) -> QColor:
 
 def value_color(value: float, bins: int = 21) -> QColor:
     """The colour of a regression value in [-1, 1] (orange negative, white 0, blue positive), in ``bins`` steps."""
-    lut = palette.diverging_lut(bins, strength=1.0)
-    return qcolor(lut[int(np.clip(round((value + 1) / 2 * (bins - 1)), 0, bins - 1))])
+    return QColor(_value_colours(bins)[int(np.clip(round((value + 1) / 2 * (bins - 1)), 0, bins - 1))])
+
+
+@cache
+def _value_colours(bins: int) -> tuple[QColor, ...]:
+    """The ``bins`` colours of ``value_color``, made once (a copy of one is handed out each time)."""
+    return tuple(qcolor(rgb) for rgb in palette.diverging_lut(bins, strength=1.0))
 
 
 def translucent(colour: QColor, alpha: int) -> QColor:

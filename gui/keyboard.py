@@ -43,10 +43,11 @@ def tab_order(window: MainWindow) -> list[QWidget]:
     timeline = window.replay.timeline
     middle += [network.canvas, window.loss_plot.log_scale, timeline.slider, timeline.live, timeline.resume]
     notice = window.notice
-    space = window.space.view
     right: list[QWidget] = [*c.classes.buttons(), c.value, *c.tools.buttons(), c.clear,
-                            notice.restart, notice.to_sigmoid, notice.surrogate, window.canvas,
-                            space.layer_box, space.pca, space.replace]
+                            notice.restart, notice.to_sigmoid, notice.surrogate, window.canvas]
+    space = window.space.built_view
+    if space is not None:  # built when first shown
+        right += [space.layer_box, space.pca, space.replace]
     return left + middle + right
 
 
@@ -58,6 +59,8 @@ def apply_tab_order(window: MainWindow) -> None:
 
 
 def keep_tab_order(window: MainWindow) -> None:
-    """Apply the tab order now and after every task switch (which rebuilds the preset pictures)."""
+    """Apply the tab order now, after every task switch (which rebuilds the preset pictures), and once the
+    layer-space view is built."""
     apply_tab_order(window)
     window.controls.task.currentIndexChanged.connect(lambda _: QTimer.singleShot(0, lambda: apply_tab_order(window)))
+    window.space.view_built.connect(lambda _view: apply_tab_order(window))

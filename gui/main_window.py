@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         self.status.setAccessibleName("Status")
         self.statusBar().addPermanentWidget(self.status)
         self._key_guard = RunKeyGuard(self)
-        QGuiApplication.instance().installEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
+        self._key_guard.start()
 
     def _fit_to_screen(self, remembered: bool = False) -> None:
         """Never larger than the screen's free area (see ``gui.window_support.fit_to_screen``)."""
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         """Save, then stop the display timer, any file read and the trainer before the window goes."""
         self.display_timer.stop()
-        QGuiApplication.instance().removeEventFilter(self._key_guard)  # type: ignore[union-attr]  # runs in an app
+        self._key_guard.stop()
         if self.autosaver is not None:
             self.autosaver.stop()
             self.file_presenter.remember_layout(self.splitter)

@@ -5,14 +5,17 @@ layer's header in the network view, or View → Layer space; while it is shown, 
 neurons of its layer (3+ neurons) chooses the axes instead of opening the inspector. The
 trainer computes the layer's space only while the view is shown (``Controller.set_space``);
 the window only draws it. Whether the view replaces the canvas, and whether it was open,
-are remembered (QSettings).
+are remembered (QSettings). The view is built when it is first needed (shown, or asked for
+by ``view``), not with the window: most sessions never open it, and the first frame does
+not show it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt
+from PySide6.QtCore import QObject, QSettings, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QMenu, QMenuBar, QSplitter, QWidget
 
@@ -20,8 +23,10 @@ from engine.layer_space import SpaceChoice
 from engine.snapshot import Snapshot
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
-from gui.widgets.layer_space import LayerSpaceView
 from gui.widgets.network_view import NetworkView
+
+if TYPE_CHECKING:
+    from gui.widgets.layer_space import LayerSpaceView
 
 REPLACE_KEY = "layer_space/replace"  # QSettings: the view takes the canvas's place
 SHOWN_KEY = "layer_space/shown"  # QSettings: the view was open when the window closed
@@ -44,6 +49,9 @@ class _Beside(QSplitter):
 class SpacePresenter(QObject):
     """The layer-space view, its menu, its clicks and what the trainer computes for it."""
 
+    # Emitted once, with the view, when it has been built (the tab order takes it in).
+    view_built = Signal(object)
+
     def __init__(self, canvas_frame: QWidget, network: NetworkView, controller: Controller, config: ConfigModel,
                  settings: QSettings, persistent: bool, notify: Callable[[str], None],
                  parent: QObject | None = None) -> None:
@@ -53,33 +61,50 @@ class SpacePresenter(QObject):
         self.settings = settings
         self.persistent = persistent  # remember the user's choices (not in screenshots and tests)
         self.notify = notify
-        self.view = LayerSpaceView()
-        self.view.setObjectName("layer_space")
+        self._view: LayerSpaceView | None = None
         self._canvas_frame = canvas_frame
         self.area = _Beside(Qt.Orientation.Horizontal)
         self.area.setChildrenCollapsible(False)
         self.area.addWidget(canvas_frame)
-        self.area.addWidget(self.view)
-        self.view.hide()
-        self.view.choice_changed.connect(self._on_choice)
-        self.view.replace_toggled.connect(self._on_replace)
         self.action = QAction("&Layer space", self, checkable=True)
         self.action.setShortcut(QKeySequence("Ctrl+L"))
         self.action.setToolTip("How the chosen hidden layer moves the plane and the points")
         self.action.toggled.connect(self.set_visible)
         self.layer_menu = QMenu("Layer space &of")
         self.pca_action = QAction("&Principal directions", self, checkable=True)
-        self.pca_action.toggled.connect(self.view.pca.setChecked)
-        self.view.pca.toggled.connect(self.pca_action.setChecked)
+        self.pca_action.toggled.connect(lambda on: self.view.pca.setChecked(on))
         self.replace_action = QAction("Layer space &replaces the canvas", self, checkable=True)
-        self.replace_action.toggled.connect(self.view.replace.setChecked)
+        self.replace_action.toggled.connect(lambda on: self.view.replace.setChecked(on))
         network.layer_space_requested.connect(self.show)
         config.changed.connect(self._on_config_change)
         self.structure_changed(list(config.architecture.hidden))
         if persistent:  # bring the view back as the user left it
-            self.view.replace.setChecked(bool(settings.value(REPLACE_KEY, False, type=bool)))
+            if settings.value(REPLACE_KEY, False, type=bool):
+                self.view.replace.setChecked(True)
             if settings.value(SHOWN_KEY, False, type=bool):
                 self.set_visible(True)
+
+    @property
+    def view(self) -> LayerSpaceView:
+        """The layer-space view, built (hidden, beside the canvas) on first use."""
+        if self._view is None:
+            from gui.widgets.layer_space import LayerSpaceView
+
+            self._view = view = LayerSpaceView()
+            view.setObjectName("layer_space")
+            self.area.addWidget(view)
+            view.hide()
+            view.set_layers(list(self.config.architecture.hidden))
+            view.choice_changed.connect(self._on_choice)
+            view.replace_toggled.connect(self._on_replace)
+            view.pca.toggled.connect(self.pca_action.setChecked)
+            self.view_built.emit(view)
+        return self._view
+
+    @property
+    def built_view(self) -> LayerSpaceView | None:
+        """The view if it has been built, else None (asking does not build it)."""
+        return self._view
 
     def build_menu(self, menu_bar: QMenuBar) -> QMenu:
         """Add the View menu: the view on or off, its layer, principal directions, replace the canvas."""
@@ -102,12 +127,15 @@ class SpacePresenter(QObject):
 
     def shown(self) -> bool:
         """Whether the layer-space view is open."""
-        return not self.view.isHidden()
+        return self._view is not None and not self._view.isHidden()
 
     def set_visible(self, on: bool) -> None:
         """Show or hide the view; the trainer computes the space only while it is shown."""
         with QSignalBlocker(self.action):
             self.action.setChecked(on)
+        if not on and self._view is None:
+            self._remember(SHOWN_KEY, False)
+            return  # never built, so never shown: nothing to hide
         opening = on and not self.shown()
         self.view.setVisible(on)
         if opening:  # an even split along the area's longer side
@@ -137,7 +165,8 @@ class SpacePresenter(QObject):
 
     def structure_changed(self, hidden: list[int]) -> None:
         """The hidden layers changed: offer them in the view and the menu."""
-        self.view.set_layers(list(hidden))
+        if self._view is not None:  # a view built later takes them from the configuration
+            self._view.set_layers(list(hidden))
         self.layer_menu.clear()
         for l, size in enumerate(hidden, start=1):
             action = self.layer_menu.addAction(f"Hidden layer {l} ({size} neuron{'s' if size > 1 else ''})")

@@ -10,7 +10,7 @@ from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QMainWindow, QSplitter
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QMainWindow, QSplitter, QWidget
 
 PREFERRED_SIZE = (1500, 900)  # the first window's size on a screen with room for it
 RUN_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R)  # run shortcuts no number field may swallow
@@ -34,7 +34,38 @@ class RunKeyGuard(QObject):
     would keep Space after the user typed in it. None of these keys is valid in a number.
     Space, the usual key to press a focused button, plays and pauses here (whatever has the
     focus, as before), so Enter or Return presses the button instead.
+
+    Key events go to the focused widget, so the guard watches that one widget and moves with
+    the focus: an application-wide filter would take every event of every widget (paints,
+    timers, layouts) through Python, thousands before the first frame alone.
     """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._watched: QObject | None = None
+
+    def start(self) -> None:
+        """Watch the focused widget from now on (a QApplication must exist)."""
+        app = cast(QApplication, QApplication.instance())
+        app.focusChanged.connect(self._follow)
+        self._follow(None, app.focusWidget())
+
+    def stop(self) -> None:
+        """Watch nothing any more."""
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.disconnect(self._follow)  # type: ignore[attr-defined]  # a QApplication's signal
+        self._follow(None, None)
+
+    def _follow(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._watched is not None:
+            try:
+                self._watched.removeEventFilter(self)
+            except RuntimeError:  # the widget is being destroyed: its filters go with it
+                pass
+        self._watched = new
+        if new is not None:
+            new.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         """Decline the spin box's claim on a plain Space, S or R, so the shortcut fires; Enter clicks."""

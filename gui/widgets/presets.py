@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QToolButton, QWidget
 
@@ -27,20 +27,40 @@ def preset_picture(name: str, side: int = THUMB, ratio: float = 1.0) -> QPixmap:
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(QColor(colours.base))
     painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
     scale = side / (2 * DEFAULT_HALF_WIDTH)
     regression = name in datasets.REGRESSION_PRESETS
     dot = max(2.0, side / 16)
-    for (x, y), label in zip(points, labels, strict=True):
-        painter.setBrush(value_color(label) if regression else class_color(label))
-        px, py = (x + DEFAULT_HALF_WIDTH) * scale, (DEFAULT_HALF_WIDTH - y) * scale
-        painter.drawEllipse(QRectF(px - dot / 2, py - dot / 2, dot, dot))
+    # Each colour's dot is drawn once and stamped at every point of that colour: start-up draws the
+    # pictures before the window's first frame, and a stamp costs a sixth of an antialiased ellipse.
+    stamps: dict[int, QPixmap] = {}
+    reach = dot / 2 + 1  # from a stamp's corner to its dot's centre, in logical pixels
+    for (x, y), label in zip(points.tolist(), labels.tolist(), strict=True):
+        colour = value_color(label) if regression else class_color(label)
+        stamp = stamps.get(colour.rgb())
+        if stamp is None:
+            stamp = stamps[colour.rgb()] = _dot(colour, dot, reach, ratio)
+        painter.drawPixmap(QPointF((x + DEFAULT_HALF_WIDTH) * scale - reach, (DEFAULT_HALF_WIDTH - y) * scale - reach),
+                           stamp)
     painter.setPen(QColor(colours.faint))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(0, 0, side - 1, side - 1)
     painter.end()
     return pixmap
+
+
+def _dot(colour: QColor, diameter: float, reach: float, ratio: float) -> QPixmap:
+    """A transparent square ``2 * reach`` logical pixels wide with an antialiased dot of ``colour`` at its centre."""
+    side = 2 * reach
+    stamp = QPixmap(round(side * ratio), round(side * ratio))
+    stamp.setDevicePixelRatio(ratio)
+    stamp.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(stamp)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawEllipse(QPointF(reach, reach), diameter / 2, diameter / 2)
+    painter.end()
+    return stamp
 
 
 class PresetPictures(QWidget):
@@ -64,15 +84,19 @@ class PresetPictures(QWidget):
         theme.follow(self, self._restyle)
 
     def _restyle(self, _colours: theme.Theme) -> None:
-        """Draw the pictures on the theme's surface, at 1x and 2x (and the screen's ratio) for HiDPI."""
-        ratios = sorted({1.0, 2.0, float(self.devicePixelRatioF())})
-        for name in datasets.PRESETS:
-            icon = QIcon()
-            for ratio in ratios:
-                icon.addPixmap(preset_picture(name, THUMB, ratio))
-            self._pictures[name] = icon
+        """Draw the pictures anew on the theme's surface (only those offered now: the rest when first offered)."""
+        self._pictures.clear()
         for name, button in self.buttons.items():
-            button.setIcon(self._pictures[name])
+            button.setIcon(self._picture(name))
+
+    def _picture(self, name: str) -> QIcon:
+        """Preset ``name``'s picture at 1x and 2x (and the screen's ratio), so it stays sharp on HiDPI screens."""
+        icon = self._pictures.get(name)
+        if icon is None:
+            icon = self._pictures[name] = QIcon()
+            for ratio in sorted({1.0, 2.0, float(self.devicePixelRatioF())}):
+                icon.addPixmap(preset_picture(name, THUMB, ratio))
+        return icon
 
     def show_presets(self, names: list[str]) -> None:
         """Offer pictures of ``names`` (the presets of the current task)."""
@@ -85,7 +109,7 @@ class PresetPictures(QWidget):
         for name in names:
             button = QToolButton(self)
             button.setObjectName(f"preset-{name}")
-            button.setIcon(self._pictures[name])
+            button.setIcon(self._picture(name))
             button.setIconSize(QSize(THUMB, THUMB))
             button.setCheckable(True)
             button.setAutoRaise(True)
