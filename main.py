@@ -93,6 +93,22 @@ def qt_problem(env: Mapping[str, str], screenshot: bool = False) -> str | None:
     return plugin_problem("xcb") or x_display_problem(display)
 
 
+def window_seed(argv: list[str]) -> int | None:
+    """The seed the window's options ask for (0 when they name none), or None when they are not plain enough to say.
+
+    Read before Qt loads, to start the trainer early; the window's own parser checks the options
+    afterwards, and a trainer started with another seed than it settles on is replaced.
+    """
+    seeds = [arg.split("=", 1)[1] if arg.startswith("--seed=") else after
+             for arg, after in zip(argv, [*argv[1:], ""]) if arg == "--seed" or arg.startswith("--seed=")]
+    if not seeds:
+        return 0
+    try:
+        return int(seeds[-1])
+    except ValueError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the headless trainer or the window."""
     argv = sys.argv[1:] if argv is None else argv
@@ -108,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     # lives as long as the window, and gui.app freezes it all once the window stands (settle_heap).
     gc.disable()
     try:
+        seed = None if wants_help else window_seed(argv)
+        if problem is None and seed is not None:
+            from engine.live_launch import start_early
+
+            start_early(seed)  # the trainer starts on the other core while this process loads Qt
         if problem is None:
             try:
                 from gui.app import main as window
@@ -122,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return window(argv)
     finally:
         gc.enable()  # whatever way the window ended (or never began)
+        if "engine.live_launch" in sys.modules:
+            sys.modules["engine.live_launch"].stop_early()  # started for a window that was never built
 
 
 def run() -> None:

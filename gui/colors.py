@@ -24,7 +24,12 @@ def class_color(label: int) -> QColor:
 
 def value_color(value: float, bins: int = 21) -> QColor:
     """The colour of a regression value in [-1, 1] (orange negative, white 0, blue positive), in ``bins`` steps."""
-    return QColor(_value_colours(bins)[int(np.clip(round((value + 1) / 2 * (bins - 1)), 0, bins - 1))])
+    return QColor(_value_colours(bins)[value_step(value, bins)])
+
+
+def value_step(value: float, bins: int = 21) -> int:
+    """Which of ``value_color``'s ``bins`` steps a regression value falls in (0 for -1, ``bins - 1`` for +1)."""
+    return int(np.clip(round((value + 1) / 2 * (bins - 1)), 0, bins - 1))
 
 
 @cache

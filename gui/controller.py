@@ -85,7 +85,8 @@ class Controller(QObject):
         self._send_config()
 
     def _start_process(self, first_seq: int = 0) -> TrainingProcess:
-        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot, first_seq=first_seq)
+        process = TrainingProcess(self._seed, self, on_snapshot=self._on_snapshot, first_seq=first_seq,
+                                  take_started=first_seq == 0 and self.restarts == 0)
         process.stopped.connect(self._on_process_stop)
         return process
 

@@ -10,14 +10,12 @@ while it waits) and hands each snapshot to the GUI thread through a queued signa
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, SignalInstance
 
 from engine.commands import Command, Stop
-from engine.live_loop import serve
+from engine.live_launch import launch, take_early
 from engine.snapshot import Snapshot, freeze
 
 
@@ -43,28 +41,23 @@ class _Receiver(QThread):
 
 
 class TrainingProcess(QObject):
-    """Owns the training child process; ``send`` commands, receive ``snapshot_received``."""
+    """Owns the training child process; ``send`` commands, receive ``snapshot_received``.
+
+    ``take_started`` takes over the trainer ``main.py`` started early with this seed, if there is one.
+    """
 
     # Emitted on the GUI thread when the child's snapshot stream has ended.
     stopped = Signal()
 
     def __init__(self, seed: int = 0, parent: QObject | None = None,
-                 on_snapshot: Callable[[Snapshot], None] | None = None, first_seq: int = 0) -> None:
+                 on_snapshot: Callable[[Snapshot], None] | None = None, first_seq: int = 0,
+                 take_started: bool = False) -> None:
         super().__init__(parent)
-        context = mp.get_context("spawn")  # never fork a process that runs Qt
-        command_read, self._commands = context.Pipe(duplex=False)
-        self._snapshots, snapshot_write = context.Pipe(duplex=False)
+        launched = take_early(seed) if take_started else None
+        launched = launched or launch(seed)
+        self._process, self._commands, self._snapshots = launched.process, launched.commands, launched.snapshots
         # The serial of the last snapshot drawn, shared with the child: its backpressure (engine.live_loop).
-        self._drawn = context.RawValue("q", 0)
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-        self._process = context.Process(
-            target=serve, args=(command_read, snapshot_write, seed, self._drawn), name="neural-sandbox-trainer",
-            daemon=True,
-        )
-        self._process.start()
-        # Close our copies of the child's ends, so EOF reaches the receiver if the child dies.
-        command_read.close()
-        snapshot_write.close()
+        self._drawn = launched.drawn
         # A replacement trainer numbers its commands on from its predecessor's, so a snapshot of the old
         # trainer can never pass for an answer to a command sent to the new one.
         self._seq = first_seq

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QToolButton, QWidget
 from engine import datasets
 from engine.maps import DEFAULT_HALF_WIDTH
 from gui import theme
-from gui.colors import class_color, value_color
+from gui.colors import class_color, value_color, value_step
 
 THUMB = 40  # a picture's side in pixels
 THUMB_POINTS = 160  # points drawn in a picture: enough to see the shape, few enough to stay clear
@@ -32,13 +32,13 @@ def preset_picture(name: str, side: int = THUMB, ratio: float = 1.0) -> QPixmap:
     dot = max(2.0, side / 16)
     # Each colour's dot is drawn once and stamped at every point of that colour: start-up draws the
     # pictures before the window's first frame, and a stamp costs a sixth of an antialiased ellipse.
-    stamps: dict[int, QPixmap] = {}
     reach = dot / 2 + 1  # from a stamp's corner to its dot's centre, in logical pixels
+    stamps: dict[int, QPixmap] = {}  # by class, or by a value's colour step
     for (x, y), label in zip(points.tolist(), labels.tolist(), strict=True):
-        colour = value_color(label) if regression else class_color(label)
-        stamp = stamps.get(colour.rgb())
+        key = value_step(label) if regression else int(label)
+        stamp = stamps.get(key)
         if stamp is None:
-            stamp = stamps[colour.rgb()] = _dot(colour, dot, reach, ratio)
+            stamp = stamps[key] = _dot(value_color(label) if regression else class_color(label), dot, reach, ratio)
         painter.drawPixmap(QPointF((x + DEFAULT_HALF_WIDTH) * scale - reach, (DEFAULT_HALF_WIDTH - y) * scale - reach),
                            stamp)
     painter.setPen(QColor(colours.faint))
