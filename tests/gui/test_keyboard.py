@@ -196,3 +196,13 @@ def test_ctrl_enter_on_a_neuron_sets_the_weight_of_a_chosen_incoming_link(qtbot,
     press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert asked == [["x₁", "x₂"]]
     assert window.controller.wait_until(lambda s: s.weights[0][1, 1] == 1.2345)  # from x₂ into neuron 2
+
+
+def test_the_run_key_guard_watches_only_the_focused_widget_and_moves_with_the_focus(qtbot, window) -> None:
+    guard = window._key_guard
+    focus(qtbot, window, window.controls.batch_size)
+    assert guard._watched is QApplication.focusWidget()
+    focus(qtbot, window, window.controls.play)
+    assert guard._watched is window.controls.play
+    window.close()  # the guard lets go with the window
+    assert guard._watched is None

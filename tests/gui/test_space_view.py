@@ -13,6 +13,7 @@ import numpy as np
 from helpers import make_window, settle
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from gui.guide import EXPERIMENTS
 
@@ -35,6 +36,28 @@ def _click_neuron(qtbot, win, layer: int, neuron: int) -> None:
 def test_the_view_is_closed_and_costs_nothing_at_first(window):
     snap = settle(window)
     assert not window.space.shown() and snap.layer_space is None
+
+
+def test_the_view_is_built_when_first_opened_with_the_layers_of_the_moment_and_joins_the_tab_order(window, qtbot):
+    from gui.keyboard import tab_order
+    from gui.widgets.layer_space import LayerSpaceView
+
+    assert window.space.built_view is None and not window.findChildren(LayerSpaceView)  # not at start-up
+    window.configure([3, 5, 2], "tanh")  # the shape changes before the view exists
+    window.space.pca_action.trigger()  # the menu's option, set before the view exists, is kept
+    view = window.space.built_view
+    assert view is not None and view.pca.isChecked() and not window.space.shown()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # View -> Layer space
+    assert window.space.shown() and window.findChildren(LayerSpaceView) == [view]
+    assert [view.layer_box.itemData(i) for i in range(view.layer_box.count())] == [1, 2, 3]
+    assert _space_shown(window, lambda s: s.layer == 1).layer == 1
+    order = tab_order(window)
+    assert order.index(view.layer_box) == order.index(window.canvas) + 1
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT)
+    window.canvas.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Tab)  # Tab goes on from the canvas into the new view
+    assert QApplication.focusWidget() is view.layer_box
 
 
 def test_clicking_a_layer_header_shows_that_layers_space(window, qtbot):
