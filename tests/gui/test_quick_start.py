@@ -44,8 +44,9 @@ def test_the_seed_is_read_from_the_options_before_qt_loads():
 
 
 def test_the_window_takes_over_the_trainer_started_early_with_its_seed(qtbot):
-    from engine import live_launch
     from helpers import make_window
+
+    from engine import live_launch
 
     live_launch.start_early(5)
     early = live_launch._early.process
@@ -61,8 +62,9 @@ def test_the_window_takes_over_the_trainer_started_early_with_its_seed(qtbot):
 
 
 def test_a_trainer_started_early_with_another_seed_is_stopped_and_replaced(qtbot):
-    from engine import live_launch
     from helpers import make_window
+
+    from engine import live_launch
 
     live_launch.start_early(1)
     early = live_launch._early.process
