@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -35,7 +36,6 @@ from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
 from gui.file_actions import FilePresenter
-from gui.guide import Experiment, GuideDialog, set_up_experiment
 from gui.keyboard import keep_tab_order
 from gui.plot_turns import PlotTurns
 from gui.replay_actions import ReplayPresenter
@@ -50,7 +50,10 @@ from gui.widgets.inspector import NeuronInspector
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
 from gui.widgets.notice import Notice, NoticeSlot
-from gui.window_support import RunKeyGuard, fit_to_screen, share_width, trim_heap
+from gui.window_support import RunKeyGuard, after_first_paint, fit_to_screen, share_width, trim_heap
+
+if TYPE_CHECKING:  # the guide is loaded when first opened
+    from gui.guide import Experiment, GuideDialog
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
@@ -112,7 +115,9 @@ class MainWindow(QMainWindow):
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
-        self.display_timer.start()
+        # Drawing starts once the window is on the screen: the first frame shows the window as soon as
+        # it can, and the trainer's first snapshot follows a frame later (a window never shown draws nothing).
+        after_first_paint(self.splitter, self.display_timer.start)
         self.trim_timer = QTimer(self)
         self.trim_timer.setInterval(30_000)
         self.trim_timer.timeout.connect(trim_heap)
@@ -310,6 +315,8 @@ class MainWindow(QMainWindow):
     def show_guide(self) -> None:
         """Open the guide (non-modal)."""
         if self.guide is None:
+            from gui.guide import GuideDialog
+
             self.guide = GuideDialog(self)
             self.guide.experiment_requested.connect(self.set_up_experiment)
         self.guide.show()
@@ -323,6 +330,8 @@ class MainWindow(QMainWindow):
 
     def set_up_experiment(self, experiment: Experiment) -> None:
         """Load one of the guide's experiments, self-contained (one undo step)."""
+        from gui.guide import set_up_experiment
+
         set_up_experiment(self, experiment)
         if experiment.space_layer is not None:
             self.space.show(experiment.space_layer)
