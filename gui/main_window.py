@@ -29,13 +29,14 @@ from engine import limits
 from engine.datasets import REGRESSION_PRESETS
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
+from gui import theme
 from gui.backprop_actions import BackpropPresenter
 from gui.compare_actions import ComparePresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
-from gui.file_actions import FilePresenter
+from gui.file_actions import FilePresenter, settings_file
 from gui.keyboard import keep_tab_order
 from gui.plot_turns import PlotTurns
 from gui.replay_actions import ReplayPresenter
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
     def __init__(self, preset: str = "circle", seed: int = 0, persistent: bool = False,
                  ask_restore=None, dialogs: bool = True) -> None:
         super().__init__()
+        # The theme before any widget: applied later, its palette would restyle every widget once more.
+        theme.apply(theme.remembered(settings_file() if persistent else None))
         self.setWindowTitle("Neural Sandbox")
         self._seed = seed
         self.undo_stack = QUndoStack(self)
