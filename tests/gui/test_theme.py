@@ -151,31 +151,22 @@ def test_compare_mode_turns_dark_too_and_run_a_stays_visible(qtbot) -> None:
 
 
 def test_a_remembered_theme_is_in_force_before_the_first_widget_is_built(qtbot, tmp_path: Path, monkeypatch):
-    from PySide6.QtCore import QEvent, QObject
-
     from gui.main_window import MainWindow
+    from gui.widgets import presets
 
     monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
     QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat).setValue(theme.SETTINGS_KEY, "dark")
     theme.apply("light")
-
-    class PaletteChanges(QObject):
-        count = 0
-
-        def eventFilter(self, watched, event):
-            if event.type() == QEvent.Type.ApplicationPaletteChange:
-                self.count += 1
-            return False
-
-    changes = PaletteChanges()
-    QApplication.instance().installEventFilter(changes)
-    try:
-        win = MainWindow(preset="circle", seed=0, persistent=True, dialogs=False)
-        qtbot.addWidget(win)
-    finally:
-        QApplication.instance().removeEventFilter(changes)
+    drawn: list[tuple[str, str]] = []  # (preset, theme) of every picture drawn
+    draw = presets.preset_picture
+    monkeypatch.setattr(presets, "preset_picture", lambda name, *args: (
+        drawn.append((name, theme.current().name)), draw(name, *args))[1])
+    win = MainWindow(preset="circle", seed=0, persistent=True, dialogs=False)
+    qtbot.addWidget(win)
     try:
         assert window_colour() == QColor(theme.DARK.window) and theme.chosen() == "dark"
-        assert changes.count <= 1  # the one change, made before the window had any widget to restyle
+        assert set(win.controls.pictures.buttons) <= {name for name, _ in drawn}
+        # Built in the dark from the start: no picture was drawn light first and then again dark.
+        assert {colours for _, colours in drawn} == {theme.DARK.name}
     finally:
         win.close()
