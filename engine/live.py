@@ -445,5 +445,5 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(Stop, LiveSession._stop),
 ])
 
-# Commands that leave a replayed keyframe on show: they change neither the weights nor the training.
-_KEEP_REPLAY = frozenset({ShowKeyframe, Pause, SetFocus, ShowSpace, ApplySettings, SetSurrogate, SetData})
+# Commands that leave a replayed keyframe on show: they change neither the weights nor the training (a hold limits it).
+_KEEP_REPLAY = frozenset({ShowKeyframe, Pause, HoldAt, SetFocus, ShowSpace, ApplySettings, SetSurrogate, SetData})

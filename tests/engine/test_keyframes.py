@@ -15,6 +15,7 @@ from engine import DataError, limits
 from engine.commands import (
     ApplyArchitecture,
     ApplySettings,
+    HoldAt,
     LoadWeights,
     Pause,
     Play,
@@ -192,7 +193,8 @@ def test_training_or_editing_ends_a_replay_but_watching_does_not():
     s.handle(2, Step(20))
     for command in (Play(), Step(1), Reset(), SetWeight(1, 0, 0, 0.5), LoadWeights((), (), 0)):
         s.handle(3, ShowKeyframe(Keyframe.of(s.net, 0), s.run))
-        for watching in (Pause(), SetFocus((1, 0)), ShowSpace(SpaceChoice(1)), ApplySettings(Settings(0.1))):
+        for watching in (Pause(), SetFocus((1, 0)), ShowSpace(SpaceChoice(1)), ApplySettings(Settings(0.1)),
+                         HoldAt(7), HoldAt(None)):  # compare mode moves its holds while both runs replay
             s.handle(4, watching)
             assert s.snapshot().replay, watching
         s.handle(5, command)
