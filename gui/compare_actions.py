@@ -37,7 +37,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from engine import limits
-from engine.commands import HoldAt, LoadWeights, Reset
+from engine.commands import HoldAt, LoadWeights, RecordAt, Reset
 from engine.errors import EngineError
 from engine.maps import view_bounds
 from engine.session_file import Session
@@ -319,6 +319,10 @@ class ComparePresenter(QObject):
         elif snap.run != known:  # it started over on its own (a new shape, a new class, Reset)
             self.reset_both()
             return
+        if run == "A" and snap.keyframes and not snap.replay:
+            # B records at A's epochs, so a replay finds both at one epoch. B is held at A's last reported
+            # epoch, before these: this reaches B before the hold that lets it pass them.
+            b.send(RecordAt(tuple(k.epoch for k in snap.keyframes)))
         a_snap, b_snap = self.a.latest, b.latest
         if not (self._trusted("A", a_snap) and self._trusted("B", b_snap)):
             return

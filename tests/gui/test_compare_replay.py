@@ -149,3 +149,24 @@ def test_keep_a_while_replaying_gives_the_timeline_back_and_continue_works_again
     resume.click()
     qtbot.waitUntil(lambda: not a.latest.replay and a.latest.epoch > 1, timeout=20000)
     assert compare.undo_stack.undoText() == "Continue from here"
+
+
+def test_b_keeps_its_network_at_every_epoch_a_kept_so_a_replay_finds_both_at_one_epoch(compare, qtbot):
+    a, b = compare.controller, compare.compare.b
+    compare.controls.play.click()  # as fast as they go: each trainer's clock alone would pick other epochs
+    qtbot.waitUntil(lambda: b.latest.epoch >= 300, timeout=60000)
+    compare.controls.play.click()
+    qtbot.waitUntil(lambda: not a.latest.playing and b.latest.epoch == a.latest.epoch,
+                    timeout=20000)
+    qtbot.waitUntil(lambda: b.keyframes.keyframes[-1].epoch == a.keyframes.keyframes[-1].epoch, timeout=20000)
+    a_epochs, b_epochs = list(a.keyframes.epochs()), list(b.keyframes.epochs())
+    assert len(a_epochs) > 20 and a_epochs == b_epochs
+    key(qtbot, compare, Qt.Key.Key_Home)
+    for _ in range(len(a_epochs) // 2):
+        key(qtbot, compare, Qt.Key.Key_Right)
+    middle = a_epochs[len(a_epochs) // 2]
+    showing(qtbot, compare, middle)
+    assert b.latest.epoch == middle
+    qtbot.waitUntil(lambda: compare.compare.panel.figures["B"].text().startswith(f"replaying epoch {middle:,} "),
+                    timeout=5000)
+    assert "none kept" not in compare.compare.panel.figures["B"].text()
