@@ -11,6 +11,8 @@ A; B follows:
   trainers report that they wait at their holds: then each waits for the other, and the round
   trip of the holds, not B's speed or the chosen pace, is the bottleneck. Play, Pause
   and Step reach B through the holds: B plays whenever it is behind A and stops where A stopped.
+- **One gradient rule.** B's step layers use A's surrogate gradient setting (the Training box's
+  check box) unless B's differences include it (``compare_model.surrogate_of``).
 - **One start.** Whenever either run starts over (Reset, a new shape, a new class, a new
   difference, a restarted trainer), both are reset with one shared seed, so two networks of one
   shape start from the same weights and meet the points in the same order.
@@ -40,7 +42,15 @@ from engine.maps import view_bounds
 from engine.session_file import Session
 from engine.snapshot import Snapshot
 from gui import session as session_io
-from gui.compare_model import a_text, check, derive, differences_text, first_difference, parse_layers
+from gui.compare_model import (
+    a_text,
+    check,
+    derive,
+    differences_text,
+    first_difference,
+    parse_layers,
+    surrogate_of,
+)
 from gui.compare_view import ComparePanel
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -93,6 +103,7 @@ class ComparePresenter(QObject):
         window.controls.play.toggled.connect(self._on_play_toggle)
         self.a.snapshot_arrived.connect(lambda snap: self._on_snapshot("A", snap))
         self.a.trainer_restarted.connect(self._on_trainer_restart)
+        self.a.surrogate_changed.connect(lambda _on: self._follow_surrogate())
         window.file_presenter.exports.beside = self.capture_b
         window.files.opened.connect(self._on_file_opened)  # after the file presenter has put the file on screen
         window.installEventFilter(self)  # to stop run B's trainer when the window closes
@@ -120,7 +131,7 @@ class ComparePresenter(QObject):
         panel.difference_requested.connect(self.set_difference)
         panel.keep_requested.connect(self.leave)
         panel.show_difference(kind, value)
-        self._show_titles()
+        self._follow_surrogate()  # also shows the titles
         self._on_data_change()
         splitter = self.window.splitter
         splitter.insertWidget(splitter.indexOf(self.window.middle), panel)
@@ -163,8 +174,12 @@ class ComparePresenter(QObject):
         w.controls.play.setChecked(False)
         snap = b.latest
         before, after = w.configuration.current, self.b_config.current
+        surrogate = b.surrogate  # before A's new activations may turn A's surrogate off (a newly step layer)
         w.config_presenter.apply_config(after)
         w.undo_stack.push(StateCommand("Keep run B", w.config_presenter.apply_config, before, after))
+        w.controls.surrogate.setChecked(surrogate)  # B's gradient rule goes on in A, and the check box says so
+        if self.a.surrogate != surrogate:
+            self.a.set_surrogate(surrogate)
         arch = after.architecture
         if snap is None or tuple(snap.layer_sizes[1:-1]) != arch.hidden or snap.features != arch.features:
             return  # B had not started on its shape yet: A starts it afresh
@@ -219,6 +234,9 @@ class ComparePresenter(QObject):
         self.differences = changed
         self._follow_a()
         self.reset_both()
+        if kind == "surrogate" and "step" not in self.window.configuration.current.architecture.activations \
+                and "step" not in self.b_config.architecture.activations:
+            self._say("The surrogate gradient changes only step layers, and neither run has one.")
 
     def _show_difference(self, kind: str) -> None:
         if self.panel is not None:
@@ -235,12 +253,23 @@ class ComparePresenter(QObject):
             self.differences = {k: v for k, v in self.differences.items() if k not in ("layers", "features")}
             derived = derive(self.window.configuration.current, self.differences)
         self.b_config.set(derived)
+        self._follow_surrogate()
+
+    def _follow_surrogate(self) -> None:
+        """B's step layers use A's surrogate gradient setting unless B differs in it (then its own)."""
+        b = self.b
+        if b is None:
+            return
+        wanted = surrogate_of(self.a.surrogate, self.differences)
+        if b.surrogate != wanted:
+            b.set_surrogate(wanted)  # B's controller sends it again to a trainer that replaces B's
         self._show_titles()
 
     def _show_titles(self) -> None:
         if self.panel is not None:
-            a = self.window.configuration.current
-            self.panel.set_titles(a_text(a, self.differences), differences_text(a, self.differences))
+            a, surrogate = self.window.configuration.current, self.a.surrogate
+            self.panel.set_titles(a_text(a, self.differences, surrogate),
+                                  differences_text(a, self.differences, surrogate))
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 6000)
@@ -341,7 +370,7 @@ class ComparePresenter(QObject):
         if self.b is None:
             return None
         session = session_io.capture(self.window.model, self.b_config.current, self.b)
-        return session, differences_text(self.window.configuration.current, self.differences)
+        return session, differences_text(self.window.configuration.current, self.differences, self.a.surrogate)
 
     def config_b(self) -> Configuration:
         """Run B's configuration."""

@@ -46,6 +46,8 @@ def figures(snap: Snapshot | None) -> str:
     text = f"epoch {snap.epoch:,}   loss {loss}"
     if snap.diverged:
         text += "   diverged: paused"
+    elif snap.step_surrogate and "step" in snap.activations:
+        text += "   surrogate gradient"  # the trainer's word, so a run never hides the heuristic it uses
     if snap.task != "regression" and snap.train_accuracy is not None:
         test = "–" if snap.test_accuracy is None or not snap.n_test else f"{100 * snap.test_accuracy:.1f}%"
         text += f"\naccuracy {100 * snap.train_accuracy:.1f}%, test {test}"
