@@ -36,6 +36,8 @@ def expected_curves(series: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def test_an_opened_step_session_shows_its_gradient_flow_at_once_and_training_continues_it(qtbot, window, tmp_path):
     pick(qtbot, window.controls.activation, "step")
+    settle(window)
+    qtbot.waitUntil(lambda: rows(window)[-1, 1] == 0, timeout=60000)  # measured with step layers at epoch 0
     for _ in range(3):
         window.controls.step.click()
     window.controller.step(4)
