@@ -37,6 +37,11 @@ from gui.files import FileManager
 from gui.undo import StateCommand
 
 
+def settings_file(folder: Path | None = None) -> QSettings:
+    """The remembered settings: ``settings.ini`` in the data folder (``data_dir()`` unless given)."""
+    return QSettings(str((folder or data_dir()) / "settings.ini"), QSettings.Format.IniFormat)
+
+
 class FilePresenter(QObject):
     """Opens, saves, exports, autosaves and recovers sessions for the window."""
 
@@ -47,7 +52,7 @@ class FilePresenter(QObject):
         self.data = config.data
         self._notify = notify
         folder = data_dir()
-        self.settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        self.settings = settings_file(folder)
         self.files = FileManager(parent_widget, self.settings, ask=ask)
         self.files.opened.connect(self._on_file_opened)
         self.files.touched.connect(lambda _: self._fill_recent_menu())
