@@ -6,7 +6,7 @@ import numpy as np
 from helpers import make_window, pick, settle
 
 from engine import limits
-from engine.session_file import load_session
+from engine.session_file import load_session, save_session
 from gui.series import MAX_ENTRIES
 
 
@@ -111,6 +111,30 @@ def test_autosave_captures_the_gradient_history_of_the_live_run(qtbot, window):
     captured = window.file_presenter.capture().gradients  # what autosave writes, for crash recovery
     assert captured is not None and captured.tobytes() == rows(window).tobytes()
     assert captured.shape[1] == 1 + len(window.controller.live.layer_sizes) - 1
+
+
+def test_crash_recovery_brings_the_gradient_flow_back(qtbot, window, tmp_path, monkeypatch):
+    pick(qtbot, window.controls.activation, "step")
+    settle(window)
+    window.controller.step(3)
+    assert window.controller.wait_until(lambda s: s.epoch == 3)
+    qtbot.waitUntil(lambda: rows(window)[-1, 0] == 3, timeout=60000)
+    saved = rows(window)
+    # What a window killed at this moment leaves: its autosave and the marker of a run that did not end.
+    monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
+    save_session(tmp_path / "autosave.json", window.file_presenter.capture())
+    (tmp_path / "running.pid").write_text("999999")
+    offered = []
+    recovered = make_window(qtbot, preset="xor", seed=5, persistent=True,
+                            ask_restore=lambda s: offered.append(s) or True)
+    try:
+        assert len(offered) == 1
+        settle(recovered)
+        drawn(qtbot, recovered, lambda s: s.epoch == 3 and s.run == recovered.controller.run)
+        np.testing.assert_array_equal(rows(recovered), saved)
+        assert "layer 1, layer 2." in recovered.gradient_plot.caption.text()
+    finally:
+        recovered.close()
 
 
 def test_a_session_holds_at_most_as_many_gradient_rows_as_the_window_keeps() -> None:
