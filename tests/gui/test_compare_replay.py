@@ -118,6 +118,9 @@ def test_b_with_no_keyframe_at_as_epoch_shows_its_last_before_and_says_so(compar
     figures = compare.compare.panel.figures["B"]
     qtbot.waitUntil(lambda: figures.text().startswith("replaying epoch 1") and "(none kept at 2)" in figures.text(),
                     timeout=5000)
+    canvases = compare.compare.panel.canvases
+    qtbot.wait(100)  # a layout pass
+    assert abs(canvases["A"].width() - canvases["B"].width()) <= 1  # B's longer line does not widen its map
 
 
 def test_keep_b_while_replaying_goes_on_from_bs_live_network(compare, qtbot):
