@@ -11,7 +11,10 @@ Python's compiled-bytecode cache is allowed for every launch, even when the call
 sets PYTHONDONTWRITEBYTECODE: a user's first run writes ``__pycache__`` (pip already did so
 for pyqtgraph), and without it the app alone would compile its ~100 modules on every launch.
 
-    python bench/startup.py [--runs 7] [--json]
+    python bench/startup.py [--runs 7] [--json] [--before PATH]
+
+``--before PATH`` also launches the app of another checkout (say, a clone of an older
+commit) in the same alternation, and prints its figures beside this one's.
 """
 
 from __future__ import annotations
@@ -115,8 +118,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each kind (alternating)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--before", type=Path, metavar="PATH", help="also time the app of the checkout at PATH")
     args = parser.parse_args()
-    app_times, bare_times = [], []
+    app_times, bare_times, before_times = [], [], []
+    before_code = APP.format(root=str(args.before.resolve()), probe=PROBE) if args.before else None
     with tempfile.TemporaryDirectory() as home:
         runs = iter(range(10**6))
 
@@ -132,16 +137,25 @@ def main() -> None:
         # the first launch after an install or an update is not the question.
         launch(BARE, env())
         launch(APP.format(root=str(ROOT), probe=PROBE), env())
+        if before_code:
+            launch(before_code, env())
         for _ in range(args.runs):
             bare_times.append(launch(BARE, env()))
             app_times.append(launch(APP.format(root=str(ROOT), probe=PROBE), env()))
+            if before_code:
+                before_times.append(launch(before_code, env()))
     app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
     ratio = app_s / bare_s
     figures = {"app_s": app_s, "bare_s": bare_s, "ratio": ratio, "goal": GOAL, "met": ratio <= GOAL,
                "app_runs_s": app_times, "bare_runs_s": bare_times}
+    if before_times:
+        before_s = statistics.median(before_times)
+        figures.update(before_s=before_s, before_ratio=before_s / bare_s, before_runs_s=before_times)
     if args.json:
         print(json.dumps(figures, indent=1))
     else:
+        if before_times:
+            print(f"before ({args.before}): app {figures['before_s']:.2f} s, ratio {figures['before_ratio']:.2f}")
         print(f"launch to first drawn frame (median of {args.runs}): app {app_s:.2f} s, bare pyqtgraph window "
               f"{bare_s:.2f} s, ratio {ratio:.2f}   [ratio <= {GOAL:g}: {'met' if ratio <= GOAL else 'NOT met'}]")
 

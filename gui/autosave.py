@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
@@ -27,6 +27,9 @@ from engine.errors import EngineError
 from engine.session_file import Session, load_session
 from engine.session_writer import SessionWriter, write_session
 from gui import theme
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 DELAY_MS = 1000  # after an edit
 TRAINING_MS = 1500  # at most this often while training (weights, epoch and history)
@@ -100,7 +103,7 @@ class Autosaver(QObject):
         # Each returns None or what went wrong; tests put a full disk in their place.
         self.write_in_background: Callable[[Path, Session], str | None] = self._writer.write
         self.write_now: Callable[[Path, Session], str | None] = write_session
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
+        self._executor: ThreadPoolExecutor | None = None  # made at the first background save
         self._in_flight: Future[str | None] | None = None
         self._written.connect(self._on_written)
         self._timer = QTimer(self)
@@ -188,6 +191,10 @@ class Autosaver(QObject):
             self._failed(str(problem))
             return
         self._dirty = False
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
         self._in_flight = self._executor.submit(self.write_in_background, self.path, session)
         self._in_flight.add_done_callback(lambda done: self._written.emit(done.result()))
 
@@ -236,7 +243,8 @@ class Autosaver(QObject):
         """Clean exit: save one last time; only if that worked is the crash marker removed."""
         self._timer.stop()
         saved = self.save_now() if not self.held else False
-        self._executor.shutdown(wait=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
         self._writer.close()
         if saved and self.usable:
             try:

@@ -11,9 +11,12 @@ A; B follows:
   trainers report that they wait at their holds: then each waits for the other, and the round
   trip of the holds, not B's speed or the chosen pace, is the bottleneck. Play, Pause
   and Step reach B through the holds: B plays whenever it is behind A and stops where A stopped.
+- **One gradient rule.** B's step layers use A's surrogate gradient setting (the Training box's
+  check box) unless B's differences include it (``compare_model.surrogate_of``).
 - **One start.** Whenever either run starts over (Reset, a new shape, a new class, a new
   difference, a restarted trainer), both are reset with one shared seed, so two networks of one
   shape start from the same weights and meet the points in the same order.
+- **Replay.** The timeline moves under the panel; B shows the epoch A replays (``gui.compare_replay``).
 - **Leaving** keeps A as it is, or puts B's configuration (one undo step), weights and loss
   history into A's trainer.
 
@@ -34,13 +37,22 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from engine import limits
-from engine.commands import HoldAt, LoadWeights, Reset
+from engine.commands import HoldAt, LoadWeights, RecordAt, Reset
 from engine.errors import EngineError
 from engine.maps import view_bounds
 from engine.session_file import Session
 from engine.snapshot import Snapshot
 from gui import session as session_io
-from gui.compare_model import a_text, check, derive, differences_text, first_difference, parse_layers
+from gui.compare_model import (
+    a_text,
+    check,
+    derive,
+    differences_text,
+    first_difference,
+    parse_layers,
+    surrogate_of,
+)
+from gui.compare_replay import CompareReplay
 from gui.compare_view import ComparePanel
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -70,7 +82,8 @@ class ComparePresenter(QObject):
         self._b_play_seq = 0  # the last Play sent to B
         self._resets = 0
         self.lead = limits.COMPARE_LEAD_MIN  # epochs A may lead B by
-        self._drawn: dict[str, Snapshot | None] = {"A": None, "B": None}
+        self._drawn: dict[str, tuple[Snapshot, int | None] | None] = {"A": None, "B": None}  # with B's epoch asked
+        self.replayer = CompareReplay(window.replay)
         self._curves_drawn = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
@@ -93,6 +106,7 @@ class ComparePresenter(QObject):
         window.controls.play.toggled.connect(self._on_play_toggle)
         self.a.snapshot_arrived.connect(lambda snap: self._on_snapshot("A", snap))
         self.a.trainer_restarted.connect(self._on_trainer_restart)
+        self.a.surrogate_changed.connect(lambda _on: self._follow_surrogate())
         window.file_presenter.exports.beside = self.capture_b
         window.files.opened.connect(self._on_file_opened)  # after the file presenter has put the file on screen
         window.installEventFilter(self)  # to stop run B's trainer when the window closes
@@ -120,11 +134,12 @@ class ComparePresenter(QObject):
         panel.difference_requested.connect(self.set_difference)
         panel.keep_requested.connect(self.leave)
         panel.show_difference(kind, value)
-        self._show_titles()
+        self._follow_surrogate()  # also shows the titles
         self._on_data_change()
         splitter = self.window.splitter
         splitter.insertWidget(splitter.indexOf(self.window.middle), panel)
         self.window.middle.hide()
+        self.replayer.attach(panel)
         with QSignalBlocker(self.action):
             self.action.setChecked(True)
         self.keep_b_action.setEnabled(True)
@@ -147,6 +162,7 @@ class ComparePresenter(QObject):
         self.b = None
         b.close()
         b.deleteLater()
+        self.replayer.detach()
         if self.panel is not None:
             self.panel.hide()
             self.panel.setParent(None)
@@ -161,10 +177,14 @@ class ComparePresenter(QObject):
         """Make B's configuration A's (one undo step) and continue from B's weights and history."""
         w = self.window
         w.controls.play.setChecked(False)
-        snap = b.latest
+        snap = b.live  # not a keyframe B may be replaying
         before, after = w.configuration.current, self.b_config.current
+        surrogate = b.surrogate  # before A's new activations may turn A's surrogate off (a newly step layer)
         w.config_presenter.apply_config(after)
         w.undo_stack.push(StateCommand("Keep run B", w.config_presenter.apply_config, before, after))
+        w.controls.surrogate.setChecked(surrogate)  # B's gradient rule goes on in A, and the check box says so
+        if self.a.surrogate != surrogate:
+            self.a.set_surrogate(surrogate)
         arch = after.architecture
         if snap is None or tuple(snap.layer_sizes[1:-1]) != arch.hidden or snap.features != arch.features:
             return  # B had not started on its shape yet: A starts it afresh
@@ -219,6 +239,9 @@ class ComparePresenter(QObject):
         self.differences = changed
         self._follow_a()
         self.reset_both()
+        if kind == "surrogate" and "step" not in self.window.configuration.current.architecture.activations \
+                and "step" not in self.b_config.architecture.activations:
+            self._say("The surrogate gradient changes only step layers, and neither run has one.")
 
     def _show_difference(self, kind: str) -> None:
         if self.panel is not None:
@@ -235,12 +258,23 @@ class ComparePresenter(QObject):
             self.differences = {k: v for k, v in self.differences.items() if k not in ("layers", "features")}
             derived = derive(self.window.configuration.current, self.differences)
         self.b_config.set(derived)
+        self._follow_surrogate()
+
+    def _follow_surrogate(self) -> None:
+        """B's step layers use A's surrogate gradient setting unless B differs in it (then its own)."""
+        b = self.b
+        if b is None:
+            return
+        wanted = surrogate_of(self.a.surrogate, self.differences)
+        if b.surrogate != wanted:
+            b.set_surrogate(wanted)  # B's controller sends it again to a trainer that replaces B's
         self._show_titles()
 
     def _show_titles(self) -> None:
         if self.panel is not None:
-            a = self.window.configuration.current
-            self.panel.set_titles(a_text(a, self.differences), differences_text(a, self.differences))
+            a, surrogate = self.window.configuration.current, self.a.surrogate
+            self.panel.set_titles(a_text(a, self.differences, surrogate),
+                                  differences_text(a, self.differences, surrogate))
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 6000)
@@ -285,10 +319,17 @@ class ComparePresenter(QObject):
         elif snap.run != known:  # it started over on its own (a new shape, a new class, Reset)
             self.reset_both()
             return
+        if run == "A" and snap.keyframes and not snap.replay:
+            # B records at A's epochs, so a replay finds both at one epoch. B is held at A's last reported
+            # epoch, before these: this reaches B before the hold that lets it pass them.
+            b.send(RecordAt(tuple(k.epoch for k in snap.keyframes)))
         a_snap, b_snap = self.a.latest, b.latest
         if not (self._trusted("A", a_snap) and self._trusted("B", b_snap)):
             return
         assert a_snap is not None and b_snap is not None
+        self.replayer.follow(a_snap, b)
+        if self.replayer.replaying(a_snap, b_snap):
+            return  # the runs stand still on an earlier epoch: the holds wait until both are live
         if a_snap.held and b_snap.held:  # each waits for the other: the holds' round trip is the bottleneck
             self.lead = min(limits.COMPARE_LEAD_MAX, 2 * self.lead)
         self._send_hold("B", b, a_snap.epoch)
@@ -325,11 +366,18 @@ class ComparePresenter(QObject):
             canvas.tool, canvas.current_class = main.tool, main.current_class
             canvas.regression_value = main.regression_value
         changed = False
-        for run, snap in (("A", self.a.latest), ("B", b.latest)):
-            if snap is not None and snap is not self._drawn[run]:
-                self._drawn[run] = snap
-                panel.draw_run(run, snap)
+        a_snap = self.a.latest
+        for run, snap in (("A", a_snap), ("B", b.latest)):
+            if snap is None:
+                continue
+            wanted = CompareReplay.wanted(a_snap, snap) if run == "B" else None
+            drawn = self._drawn[run]
+            if drawn is None or drawn[0] is not snap or drawn[1] != wanted:
+                self._drawn[run] = (snap, wanted)
+                panel.draw_run(run, snap, wanted)
                 changed = True
+        if changed:
+            panel.show_replayed(a_snap.epoch if a_snap is not None and a_snap.replay else None)
         now = time.perf_counter()
         if changed and now - self._curves_drawn >= CURVE_PERIOD:
             self._curves_drawn = now
@@ -341,7 +389,7 @@ class ComparePresenter(QObject):
         if self.b is None:
             return None
         session = session_io.capture(self.window.model, self.b_config.current, self.b)
-        return session, differences_text(self.window.configuration.current, self.differences)
+        return session, differences_text(self.window.configuration.current, self.differences, self.a.surrogate)
 
     def config_b(self) -> Configuration:
         """Run B's configuration."""

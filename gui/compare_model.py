@@ -2,9 +2,13 @@
 
 B is never a separate copy that could drift: it is ``derive(A's configuration, differences)``,
 computed again whenever A changes, so an edit of A (a learning rate, a layer) reaches B too
-unless B overrides that very thing. A difference is one of seven kinds, each with a short list
+unless B overrides that very thing. A difference is one of eight kinds, each with a short list
 of values to choose from (``CHOICES``); ``parse_difference`` reads the command line's
 ``--difference KIND=VALUE``. No widgets here: the panel and the presenter use it, tests too.
+
+The surrogate gradient for step is not part of a ``Configuration`` (it is the trainer's switch,
+turned off on Reset), so the functions that need A's value of it take it as ``surrogate``, and
+``surrogate_of`` says what B uses: A's setting unless B's differences override it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from gui.config_model import Configuration
 # The kinds of difference, in the order the panel lists them, with their names on screen.
 KINDS = {"activation": "activation", "learning_rate": "learning rate", "optimizer": "optimizer",
          "layers": "layers", "features": "features", "batch_size": "batch size",
-         "regularization": "regularization"}
+         "regularization": "regularization", "surrogate": "surrogate gradient"}
 
 Regularization = tuple[str | None, float]  # (None, 0.0), ("l1", rate) or ("l2", rate)
 
@@ -36,7 +40,9 @@ CHOICES: dict[str, tuple[Any, ...]] = {
                  ("x1", "x2", "sinx1", "sinx2"), tuple(FEATURES)),
     "batch_size": (1, 5, 10, 30, 100, 500),
     "regularization": ((None, 0.0), ("l1", 0.001), ("l1", 0.01), ("l2", 0.001), ("l2", 0.01), ("l2", 0.1)),
+    "surrogate": (True, False),
 }
+ON_OFF = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
 def describe(kind: str, value: Any) -> str:
@@ -54,13 +60,18 @@ def describe(kind: str, value: Any) -> str:
         return "features " + ", ".join(LABELS[name] for name in value)
     if kind == "batch_size":
         return f"batch size {value}"
+    if kind == "surrogate":
+        return "surrogate gradient" if value else "no surrogate gradient"
     name, rate = value
     return f"{str(name).upper()} {rate:g}" if name else "no regularization"
 
 
-def value_of(kind: str, config: Configuration) -> Any:
-    """What ``config`` has for one kind of difference (compared with B's override to tell if it differs)."""
+def value_of(kind: str, config: Configuration, surrogate: bool = False) -> Any:
+    """What a run with ``config`` (and the ``surrogate`` gradient for step, or not) has for one kind
+    of difference (compared with B's override to tell if it differs)."""
     arch, settings = config.architecture, config.settings
+    if kind == "surrogate":
+        return bool(surrogate)
     return {
         "activation": arch.activations[0] if arch.activations else None,
         "learning_rate": settings.learning_rate,
@@ -93,15 +104,23 @@ def derive(a: Configuration, differences: dict[str, Any]) -> Configuration:
     return Configuration(arch, settings)
 
 
-def differences_text(a: Configuration, differences: dict[str, Any]) -> str:
-    """B's differences from A, in words ('step, learning rate 3'), or 'same as A'."""
-    words = [describe(kind, value) for kind, value in differences.items() if value != value_of(kind, a)]
+def surrogate_of(a_surrogate: bool, differences: dict[str, Any]) -> bool:
+    """Whether run B's step layers use the surrogate gradient: A's setting unless B differs in it."""
+    return bool(differences.get("surrogate", a_surrogate))
+
+
+def differences_text(a: Configuration, differences: dict[str, Any], surrogate: bool = False) -> str:
+    """B's differences from A (whose surrogate setting is ``surrogate``), in words ('step, learning rate 3'),
+    or 'same as A'."""
+    words = [describe(kind, value) for kind, value in differences.items()
+             if value != value_of(kind, a, surrogate)]
     return ", ".join(words) if words else "same as A"
 
 
-def a_text(a: Configuration, differences: dict[str, Any]) -> str:
+def a_text(a: Configuration, differences: dict[str, Any], surrogate: bool = False) -> str:
     """What A has where B differs ('tanh, learning rate 0.03'), or 'same as B'."""
-    words = [describe(kind, value_of(kind, a)) for kind, value in differences.items() if value != value_of(kind, a)]
+    words = [describe(kind, value_of(kind, a, surrogate)) for kind, value in differences.items()
+             if value != value_of(kind, a, surrogate)]
     return ", ".join(words) if words else "same as B"
 
 
@@ -115,7 +134,7 @@ def parse_difference(text: str) -> tuple[str, Any]:
     """'learning_rate=3' -> ('learning_rate', 3.0); EngineError naming the problem in one line.
 
     Values: an activation name; a learning rate; sgd, momentum or adam; layer sizes '8,8' ('' for
-    none); features 'x1,x2,x1sq'; a batch size; regularization 'l2:0.01' or 'none'.
+    none); features 'x1,x2,x1sq'; a batch size; regularization 'l2:0.01' or 'none'; surrogate 'on' or 'off'.
     """
     kind, equals, raw = text.partition("=")
     kind = kind.strip().replace("-", "_").replace(" ", "_")
@@ -155,6 +174,10 @@ def _parse_value(kind: str, raw: str) -> Any:
         if not 1 <= size <= limits.MAX_BATCH_SIZE:
             raise ValueError(f"from 1 to {limits.MAX_BATCH_SIZE}")
         return size
+    if kind == "surrogate":
+        if raw.lower() not in ON_OFF:
+            raise ValueError("on or off")
+        return ON_OFF[raw.lower()]
     if raw.lower() == "none":
         return (None, 0.0)
     name, _, rate_text = raw.partition(":")

@@ -53,6 +53,8 @@ class Controller(QObject):
     gradient_checked = Signal(object)
     # Emitted (GUI thread) with each snapshot once it is the latest (compare mode aligns two runs by it).
     snapshot_arrived = Signal(object)
+    # Emitted with the new setting whenever set_surrogate is called (compare mode's run B follows A's).
+    surrogate_changed = Signal(bool)
 
     def __init__(self, model: DataModel, config: ConfigModel, seed: int = 0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -175,7 +177,14 @@ class Controller(QObject):
     def set_surrogate(self, on: bool) -> int:
         """Let step layers pass a smooth step's slope backwards (a heuristic), or not."""
         self._surrogate = bool(on)
-        return self.send(SetSurrogate(bool(on)))
+        seq = self.send(SetSurrogate(bool(on)))
+        self.surrogate_changed.emit(self._surrogate)
+        return seq
+
+    @property
+    def surrogate(self) -> bool:
+        """Whether this run's step layers pass the surrogate gradient (as last set; a new trainer gets it too)."""
+        return self._surrogate
 
     def set_weight(self, layer: int, i: int, j: int, value: float) -> int:
         """Set the weight from neuron i of layer ``layer - 1`` to neuron j of ``layer`` (1 = first hidden)."""

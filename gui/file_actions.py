@@ -37,6 +37,11 @@ from gui.files import FileManager
 from gui.undo import StateCommand
 
 
+def settings_file(folder: Path | None = None) -> QSettings:
+    """The remembered settings: ``settings.ini`` in the data folder (``data_dir()`` unless given)."""
+    return QSettings(str((folder or data_dir()) / "settings.ini"), QSettings.Format.IniFormat)
+
+
 class FilePresenter(QObject):
     """Opens, saves, exports, autosaves and recovers sessions for the window."""
 
@@ -47,7 +52,7 @@ class FilePresenter(QObject):
         self.data = config.data
         self._notify = notify
         folder = data_dir()
-        self.settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        self.settings = settings_file(folder)
         self.files = FileManager(parent_widget, self.settings, ask=ask)
         self.files.opened.connect(self._on_file_opened)
         self.files.touched.connect(lambda _: self._fill_recent_menu())
@@ -188,7 +193,7 @@ class FilePresenter(QObject):
             self.restore_model(net, features)
 
     def restore_session(self, session: Session) -> None:
-        """Put a saved session on screen as one undoable step, weights and history included."""
+        """Put a saved session on screen as one undoable step, weights, loss history and gradient flow included."""
         self.config.controls.play.setChecked(False)
         self.undo_stack.beginMacro("Open session")
         before_data = self.data.state()
@@ -203,7 +208,8 @@ class FilePresenter(QObject):
         if session.model is not None:
             seq = self.controller.send(LoadWeights(tuple(session.model["weights"]), tuple(session.model["biases"]),
                                                    session.epoch))
-            self.controller.restore_history(session.history, seq, session.keyframes)
+            norms = None if session.gradients is None else session.gradients.T.copy()  # one array per column
+            self.controller.restore_history(session.history, seq, session.keyframes, norms)
 
     def restore_model(self, net: Network, features: list[str]) -> None:
         """Use a model file's network (shape, activations, weights) on the current data."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
 SIZES = (16, 32, 48, 64, 128, 256)  # the PNGs beside the SVG, made by packaging/make_icons.py
@@ -15,7 +16,7 @@ def app_icon() -> QIcon:
     folder = resources.files("gui") / "icons"
     for size in SIZES:
         with resources.as_file(folder / f"neural-sandbox-{size}.png") as path:
-            icon.addFile(str(path))
+            icon.addFile(str(path), QSize(size, size))  # with its size: read when first drawn, not now
     with resources.as_file(folder / "neural-sandbox.svg") as path:
         icon.addFile(str(path))
     return icon

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -28,14 +29,14 @@ from engine import limits
 from engine.datasets import REGRESSION_PRESETS
 from engine.maps import view_bounds
 from engine.snapshot import Snapshot
+from gui import theme
 from gui.backprop_actions import BackpropPresenter
 from gui.compare_actions import ComparePresenter
 from gui.config_actions import ConfigPresenter
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
 from gui.data_model import DataModel
-from gui.file_actions import FilePresenter
-from gui.guide import Experiment, GuideDialog, set_up_experiment
+from gui.file_actions import FilePresenter, settings_file
 from gui.keyboard import keep_tab_order
 from gui.plot_turns import PlotTurns
 from gui.replay_actions import ReplayPresenter
@@ -50,7 +51,10 @@ from gui.widgets.inspector import NeuronInspector
 from gui.widgets.loss_plot import LossPlot
 from gui.widgets.network_view import NetworkView
 from gui.widgets.notice import Notice, NoticeSlot
-from gui.window_support import RunKeyGuard, fit_to_screen, share_width, trim_heap
+from gui.window_support import RunKeyGuard, after_first_paint, fit_to_screen, share_width, trim_heap
+
+if TYPE_CHECKING:  # the guide is loaded when first opened
+    from gui.guide import Experiment, GuideDialog
 
 FRAME_MS = 16  # display timer: redraw at most ~60 times a second
 UNDO_LIMIT = 100  # undo steps kept: each data step holds a copy of the points, so memory stays bounded
@@ -66,6 +70,8 @@ class MainWindow(QMainWindow):
     def __init__(self, preset: str = "circle", seed: int = 0, persistent: bool = False,
                  ask_restore=None, dialogs: bool = True) -> None:
         super().__init__()
+        # The theme before any widget: applied later, its palette would restyle every widget once more.
+        theme.apply(theme.remembered(settings_file() if persistent else None))
         self.setWindowTitle("Neural Sandbox")
         self._seed = seed
         self.undo_stack = QUndoStack(self)
@@ -112,7 +118,9 @@ class MainWindow(QMainWindow):
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
-        self.display_timer.start()
+        # Drawing starts once the window is on the screen: the first frame shows the window as soon as
+        # it can, and the trainer's first snapshot follows a frame later (a window never shown draws nothing).
+        after_first_paint(self.splitter, self.display_timer.start)
         self.trim_timer = QTimer(self)
         self.trim_timer.setInterval(30_000)
         self.trim_timer.timeout.connect(trim_heap)
@@ -310,6 +318,8 @@ class MainWindow(QMainWindow):
     def show_guide(self) -> None:
         """Open the guide (non-modal)."""
         if self.guide is None:
+            from gui.guide import GuideDialog
+
             self.guide = GuideDialog(self)
             self.guide.experiment_requested.connect(self.set_up_experiment)
         self.guide.show()
@@ -323,6 +333,8 @@ class MainWindow(QMainWindow):
 
     def set_up_experiment(self, experiment: Experiment) -> None:
         """Load one of the guide's experiments, self-contained (one undo step)."""
+        from gui.guide import set_up_experiment
+
         set_up_experiment(self, experiment)
         if experiment.space_layer is not None:
             self.space.show(experiment.space_layer)

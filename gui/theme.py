@@ -200,6 +200,12 @@ def style_legend(legend: pg.LegendItem, theme: Theme) -> None:
     legend.setLabelTextColor(theme.text)
 
 
+def remembered(settings: QSettings | None) -> str:
+    """The theme chosen in the View menu last time ("system" when none, or none valid, is remembered)."""
+    saved = settings.value(SETTINGS_KEY) if settings is not None else None
+    return saved if saved in CHOICES else "system"
+
+
 class ThemePresenter(QObject):
     """View → Theme (Light, Dark, System), remembered; while System is chosen it follows the system."""
 
@@ -219,8 +225,7 @@ class ThemePresenter(QObject):
             group.addAction(action)
             self.actions[choice] = action
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_change)
-        saved = settings.value(SETTINGS_KEY) if persistent else None
-        self.choose(saved if saved in CHOICES else "system", remember=False)
+        self.choose(remembered(settings if persistent else None), remember=False)
 
     def build_menu(self, view_menu: QMenu) -> None:
         """Add the Theme submenu to the View menu."""

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QMainWindow, QSplitter, QWidget
 
@@ -87,6 +87,27 @@ class RunKeyGuard(QObject):
             watched.click()  # a check box toggles, a checkable tool is chosen, as with a mouse click
             return True
         return False
+
+
+class _FirstPaint(QObject):
+    """Calls back once, as soon as the watched widget has been painted the first time."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        """On the first paint: call back right after it (a zero timer), and stop watching."""
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
+def after_first_paint(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once ``widget`` has been painted for the first time (it is on the screen)."""
+    _FirstPaint(widget, callback)
 
 
 def fit_to_screen(window: QMainWindow, share: Callable[[int], None], remembered: bool = False) -> None:

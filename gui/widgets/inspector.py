@@ -8,8 +8,6 @@ weights (``engine.explain``), refreshed a few times a second so they can be read
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QTextOption
@@ -45,6 +43,8 @@ def _num(value: float) -> str:
 
 def report_html(report: NeuronReport, input_names: list[str], point, label) -> str:
     """The report as HTML, in the article's notation."""
+    from html import escape  # html's tables cost a millisecond at start-up; the first report can pay it
+
     l, j = report.layer, report.neuron
     rows = []
     for k, (a_k, w_k, g_k) in enumerate(zip(report.inputs, report.weights, report.weight_gradients)):
@@ -57,7 +57,7 @@ def report_html(report: NeuronReport, input_names: list[str], point, label) -> s
              + "".join(rows) + "</table>")
     sup = f"<sup>{l}</sup>"
     parts = [
-        f"<h3>Neuron {j + 1} of layer {l} ({html.escape(report.activation)})</h3>",
+        f"<h3>Neuron {j + 1} of layer {l} ({escape(report.activation)})</h3>",
         f"<p>Point ({point[0]:+.2f}, {point[1]:+.2f}), "
         + (f"class {label + 1}.</p>" if isinstance(label, int) else f"value {label:+.3f}.</p>"),
         table,

@@ -91,3 +91,20 @@ def test_a_trainer_started_for_a_window_that_is_never_built_is_stopped(tmp_path,
     assert live_launch._early is None
     with pytest.raises(ValueError):  # stopped, joined and closed
         started[0].process.is_alive()
+
+
+def test_drawing_starts_once_the_window_is_on_the_screen(qtbot):
+    from gui.main_window import MainWindow
+
+    win = MainWindow(preset="xor", seed=0, dialogs=False)
+    qtbot.addWidget(win)
+    try:
+        assert win.controller.wait_until(lambda s: s.n_train > 0)  # a snapshot is there to draw
+        qtbot.wait(100)
+        assert not win.display_timer.isActive() and not win.frame_times  # nothing drawn off the screen
+        assert win.canvas.decision.image is None
+        win.show()
+        qtbot.waitUntil(lambda: len(win.frame_times) > 0, timeout=20000)  # then the trainer's map, at once
+        assert win.canvas.decision.image is not None
+    finally:
+        win.close()

@@ -148,3 +148,25 @@ def test_compare_mode_turns_dark_too_and_run_a_stays_visible(qtbot) -> None:
     win.theme.choose("light")
     assert panel.curves["A"].opts["pen"].color() == QColor(theme.LIGHT.text)
     win.close()
+
+
+def test_a_remembered_theme_is_in_force_before_the_first_widget_is_built(qtbot, tmp_path: Path, monkeypatch):
+    from gui.main_window import MainWindow
+    from gui.widgets import presets
+
+    monkeypatch.setenv("NEURAL_SANDBOX_DATA_DIR", str(tmp_path))
+    QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat).setValue(theme.SETTINGS_KEY, "dark")
+    theme.apply("light")
+    drawn: list[tuple[str, str]] = []  # (preset, theme) of every picture drawn
+    draw = presets.preset_picture
+    monkeypatch.setattr(presets, "preset_picture", lambda name, *args: (
+        drawn.append((name, theme.current().name)), draw(name, *args))[1])
+    win = MainWindow(preset="circle", seed=0, persistent=True, dialogs=False)
+    qtbot.addWidget(win)
+    try:
+        assert window_colour() == QColor(theme.DARK.window) and theme.chosen() == "dark"
+        assert set(win.controls.pictures.buttons) <= {name for name, _ in drawn}
+        # Built in the dark from the start: no picture was drawn light first and then again dark.
+        assert {colours for _, colours in drawn} == {theme.DARK.name}
+    finally:
+        win.close()
