@@ -21,7 +21,22 @@ APT_PACKAGES = (
     "python3-venv libglib2.0-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 "
     "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1"
 )
+# What the standalone bundle (packaging/build) needs on a minimal Debian 12, checked in a clean chroot by
+# packaging/check_clean: the bundle carries Qt's other libraries; fontconfig-config brings the fonts.
+BUNDLE_APT_PACKAGES = "libgl1 libegl1 fontconfig-config"
 OFFSCREEN_HINT = "or render the window offscreen with --screenshot FILE.png"
+
+
+def install_hint() -> str:
+    """The apt command that installs what the window needs: the bundle's few packages, or the venv's list."""
+    packages = BUNDLE_APT_PACKAGES if getattr(sys, "frozen", False) else APT_PACKAGES
+    return f"`sudo apt-get install {packages}` (Debian/Ubuntu)"
+
+
+def load_error(error: OSError) -> str:
+    """The dynamic linker's own message in ``error``: the frozen bundle's ctypes wraps it in its own words."""
+    cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+    return str(cause)
 
 
 def qt_platform(env: Mapping[str, str], screenshot: bool) -> str:
@@ -51,9 +66,10 @@ def plugin_problem(name: str) -> str | None:
     try:
         ctypes.CDLL(str(path))
     except OSError as error:
-        missing = str(error).split(":")[0].strip() if "cannot open shared object file" in str(error) else str(error)
-        problem = (f"Qt's {name} platform plugin cannot load: {missing} is missing; install the system libraries "
-                   f"with `sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu)")
+        text = load_error(error)
+        missing = f"{text.split(':')[0].strip()} is missing" if "cannot open shared object file" in text else text
+        problem = (f"Qt's {name} platform plugin cannot load: {missing}; install the system libraries "
+                   f"with {install_hint()}")
         return problem if name in ("offscreen", "minimal") else f"{problem}, {OFFSCREEN_HINT}"
     return None
 
@@ -135,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError as error:  # a library Qt links against is missing (e.g. libglib-2.0.so.0)
                 if ".so" not in str(error):
                     raise
-                problem = (f"Qt cannot load: {error}; install the system libraries with "
-                           f"`sudo apt-get install {APT_PACKAGES}` (Debian/Ubuntu)")
+                problem = f"Qt cannot load: {error}; install the system libraries with {install_hint()}"
         if problem is not None:
             print(f"neural-sandbox: cannot open the window: {problem}", file=sys.stderr)
             return 2

@@ -64,6 +64,17 @@ class HoldAt:
 
 
 @dataclass(frozen=True)
+class RecordAt:
+    """Record keyframes at exactly these epochs as training reaches them, and none of its own choosing.
+
+    Compare mode sends run B run A's keyframe epochs (B never runs ahead of A, so it has not
+    passed them): the replay then finds B's network at the very epochs A shows.
+    """
+
+    epochs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ApplySettings:
     """Train with these settings from the next batch on; the weights stay."""
 
@@ -160,7 +171,7 @@ class Stop:
     """End the trainer's loop (the child process then exits)."""
 
 
-Command = (Play | Pause | Step | Reset | HoldAt | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
+Command = (Play | Pause | Step | Reset | HoldAt | RecordAt | ApplySettings | ApplyArchitecture | SetSurrogate | SetData
            | CheckGradients | SetFocus | ShowSpace | LoadWeights | SetWeight | SetBias | ShowKeyframe | Stop)
 
 

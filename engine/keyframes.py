@@ -120,11 +120,14 @@ class KeyframeRecorder:
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         self._clock = clock
         self._pending: list[Keyframe] = []
+        self.wanted: set[int] | None = None  # set by ``follow``: record at exactly these epochs, no others
         self.restart()
 
     def restart(self, net: Network | None = None, epoch: int = 0) -> None:
         """A new run (fresh or loaded weights): forget what was not sent, and record where it starts."""
         self._pending.clear()
+        if self.wanted is not None:
+            self.wanted = set()  # the epochs asked for were another run's
         self.next_epoch = 0
         self.last_epoch = -1
         self.last_time = -math.inf
@@ -140,13 +143,27 @@ class KeyframeRecorder:
     def record(self, net: Network, epoch: int) -> None:
         """Record ``net`` at ``epoch`` now and schedule the next log-spaced keyframe."""
         self._pending.append(Keyframe.of(net, epoch))
+        if self.wanted is not None:
+            self.wanted.discard(epoch)
         self.last_epoch = epoch
         self.last_time = self._clock()
         self.next_epoch = max(epoch + 1, math.ceil(epoch * limits.KEYFRAME_LOG_STEP))
 
+    def follow(self, epochs: Iterable[int], net: Network, epoch: int) -> None:
+        """From now on record at ``epochs`` (now, for the current ``epoch``) and choose no epochs of its own
+        but a new run's first (compare mode's run B keeps run A's epochs; see ``engine.commands.RecordAt``)."""
+        if self.wanted is None:
+            self.wanted = set()
+        for wanted in epochs:
+            if wanted == epoch and wanted != self.last_epoch:
+                self.record(net, epoch)
+            elif wanted > epoch:
+                self.wanted.add(int(wanted))
+
     def after_epoch(self, net: Network, epoch: int) -> None:
         """Called after every epoch: record when ``epoch`` reached the next log-spaced one (cheap otherwise)."""
-        if epoch >= self.next_epoch:
+        wanted = self.wanted
+        if (epoch in wanted) if wanted is not None else epoch >= self.next_epoch:
             self.record(net, epoch)
 
     def on_publish(self, net: Network, epoch: int, playing: bool) -> None:
@@ -154,6 +171,8 @@ class KeyframeRecorder:
 
         Paused, epochs move only by Step (the user's pace), so every epoch a user stops at is kept.
         """
+        if self.wanted is not None:
+            return  # another run chooses the epochs
         if epoch > self.last_epoch and (
                 epoch >= self.next_epoch or not playing
                 or self._clock() - self.last_time >= 1.0 / limits.KEYFRAMES_PER_SECOND):

@@ -77,6 +77,11 @@ MAX_KEYFRAME_BYTES = 4 * 2**20  # and at most this many bytes of weights (a big 
 MAX_SESSION_KEYFRAMES = 64  # kept in a session file (thinned the same way when saving)
 MAX_SESSION_KEYFRAME_VALUES = 60_000  # weights and biases over all of a session's keyframes (about 1.2 MB)
 
+# Live curves (loss history, gradient flow): the window keeps at most this many entries of each
+# (then thins the older ones to every other), and a session holds at most as many gradient rows.
+MAX_SERIES_ENTRIES = 100_000
+MAX_SESSION_GRADIENTS = MAX_SERIES_ENTRIES
+
 # Compare mode (View -> Compare): B never runs ahead of A, and A leads B by at most a lead that
 # starts at COMPARE_LEAD_MIN epochs and doubles (up to COMPARE_LEAD_MAX) whenever both runs report
 # waiting at their holds, i.e. whenever the lead, not B's speed or the pace, held both back.

@@ -30,6 +30,7 @@ from engine.commands import (
     LoadWeights,
     Pause,
     Play,
+    RecordAt,
     Reset,
     SetBias,
     SetData,
@@ -51,16 +52,7 @@ from engine.keyframes import Keyframe, KeyframeRecorder
 from engine.layer_space import LiveSpace
 from engine.live_passes import Passes, accuracy, neuron_levels
 from engine.network import Network
-from engine.snapshot import (
-    LEVEL_MAX,
-    MAP_RESOLUTION,
-    NEURON_STRIDE,
-    History,
-    Snapshot,
-    freeze,
-    frozen,
-    to_levels,
-)
+from engine.snapshot import LEVEL_MAX, MAP_RESOLUTION, NEURON_STRIDE, History, Snapshot, freeze, frozen, to_levels
 from engine.trainer import Trainer
 
 __all__ = [  # the snapshot and configuration types are re-exported: callers may import them from here
@@ -431,6 +423,7 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(Step, LiveSession._step),
     _entry(Reset, LiveSession._reset),
     _entry(HoldAt, LiveSession._hold_at),
+    _entry(RecordAt, lambda session, command: session.recorder.follow(command.epochs, session.net, session.epoch)),
     _entry(ApplySettings, LiveSession._apply_settings_command),
     _entry(ApplyArchitecture, LiveSession._apply_architecture),
     _entry(SetSurrogate, LiveSession._set_surrogate),
@@ -445,5 +438,6 @@ _HANDLERS: dict[type, _Handler] = dict([
     _entry(Stop, LiveSession._stop),
 ])
 
-# Commands that leave a replayed keyframe on show: they change neither the weights nor the training.
-_KEEP_REPLAY = frozenset({ShowKeyframe, Pause, SetFocus, ShowSpace, ApplySettings, SetSurrogate, SetData})
+# Commands that leave a replayed keyframe on show: they change neither the weights nor the training (a hold limits it).
+_KEEP_REPLAY = frozenset({ShowKeyframe, Pause, HoldAt, RecordAt, SetFocus, ShowSpace, ApplySettings, SetSurrogate,
+                          SetData})

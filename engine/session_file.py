@@ -36,7 +36,7 @@ MODEL_FIELDS = ("layer_sizes", "activations", "task", "weights", "biases")
 
 @dataclass(frozen=True, eq=False)
 class Session:
-    """A saved session: data and split, network shape, settings, weights and loss history."""
+    """A saved session: data and split, network shape, settings, weights, loss and gradient-flow history."""
 
     points: np.ndarray  # (n, 2) float64
     labels: np.ndarray  # (n,) float64: class ids 0..15 (classification) or values (regression)
@@ -52,6 +52,8 @@ class Session:
     epoch: int  # >= 0
     history: np.ndarray  # (k, 3) float64: epoch, train loss, test loss (NaN where none)
     keyframes: tuple[Keyframe, ...] = ()  # the run's recorded weights, by increasing epoch (for replay)
+    # (k, 1 + weight layers) float64: epoch, then each layer's ||dJ/dW|| (NaN where none); None: not saved
+    gradients: np.ndarray | None = None
 
     @property
     def test_mask(self) -> np.ndarray:
@@ -144,6 +146,38 @@ def _keyframes(value: Any, source: str, session: Session) -> tuple[Keyframe, ...
     return tuple(keyframes)
 
 
+def _gradients(value: Any, source: str, session: Session) -> np.ndarray:
+    """Check a session's optional ``gradients`` (rows: epoch, then one weight-gradient norm per layer)."""
+    if not isinstance(value, list):
+        raise DataError(f"{source}: gradients must be a list, found {jsonio.show(value)}")
+    if len(value) > limits.MAX_SESSION_GRADIENTS:
+        raise DataError(f"{source}: gradients has {len(value):,} rows, more than the limit of "
+                        f"{limits.MAX_SESSION_GRADIENTS:,}")
+    width = len(session.layer_sizes)  # the epoch, then one norm per weight layer
+    for i, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != width:
+            raise DataError(f"{source}: gradients[{i}] must be a list of {width} numbers (the epoch, then one norm "
+                            f"for each of the network's {width - 1} weight layers), found {jsonio.show(row)}")
+    rows = jsonio.numbers(value, source, "gradients", width=width, nullable=tuple(range(1, width)))
+    epochs = rows[:, 0]
+    wrong = np.flatnonzero((epochs < 0) | (epochs > session.epoch) | (epochs != np.floor(epochs)))
+    if len(wrong):
+        i = int(wrong[0])
+        raise DataError(f"{source}: gradients[{i}][0] = {jsonio.show(value[i][0])} is not an epoch (a whole number "
+                        f"from 0 to the session's epoch, {session.epoch})")
+    back = np.flatnonzero(np.diff(epochs) <= 0)
+    if len(back):
+        i = int(back[0]) + 1
+        raise DataError(f"{source}: gradients[{i}] is at epoch {jsonio.show(value[i][0])}, not after the previous "
+                        f"row's {jsonio.show(value[i - 1][0])} (rows run in order of epoch)")
+    negative = np.argwhere(rows[:, 1:] < 0)
+    if len(negative):
+        i, l = (int(n) for n in negative[0])
+        raise DataError(f"{source}: gradients[{i}][{l + 1}] = {jsonio.show(value[i][l + 1])} is negative "
+                        "(a norm is 0 or more)")
+    return rows
+
+
 def _network(doc: Any, source: str, what: str, sizes: list[int] | None = None) -> Network:
     """Check a ``Network.to_dict()`` document (against ``sizes`` if given) and build its network."""
     jsonio.check_header(doc, source, what, MODEL_FORMAT, MODEL_VERSION)
@@ -220,6 +254,8 @@ def _session(doc: Any, source: str) -> Session:
         jsonio.boolean(doc["step_surrogate"], source, "step_surrogate"), None,
         jsonio.integer(doc["epoch"], source, "epoch", 0, limits.MAX_EPOCH), history,
     )
+    if "gradients" in doc:
+        session = replace(session, gradients=_gradients(doc["gradients"], source, session))
     if doc["model"] is None:
         _keyframes(doc.get("keyframes", []), source, session)  # none allowed: says so if there are some
         return session
@@ -245,7 +281,7 @@ def _document(session: Session) -> dict[str, Any]:
     history = np.asarray(session.history, dtype=np.float64)
     if history.size and history.ndim != 2:
         raise ValueError(f"history must have shape (k, 3), not {history.shape}")
-    return {
+    doc = {
         "format": SESSION_FORMAT,
         "version": SESSION_VERSION,
         "regression": _plain(session.regression),
@@ -257,13 +293,23 @@ def _document(session: Session) -> dict[str, Any]:
         "settings": {name: _plain(value) for name, value in session.settings.items()},
         "epoch": _plain(session.epoch),
         "model": session.model,
-        "history": [[int(e) if float(e).is_integer() else e, *(v if math.isfinite(v) else None for v in losses)]
-                    for e, *losses in (history.tolist() if history.size else [])],
+        "history": _rows(history, "history"),
         "points": np.asarray(session.points, dtype=np.float64).tolist(),
         "labels": labels.astype(np.int64).tolist() if integral else labels.tolist(),
         "keys": np.asarray(session.keys, dtype=np.float64).tolist(),
         "keyframes": [_keyframe_document(k) for k in session.keyframes],
     }
+    if session.gradients is not None:  # left out when not recorded: older versions of the app read the file too
+        doc["gradients"] = _rows(np.asarray(session.gradients, dtype=np.float64), "gradients")
+    return doc
+
+
+def _rows(array: np.ndarray, name: str) -> list[list[Any]]:
+    """Rows of (epoch, values...) as JSON: whole epochs as integers, non-finite values as null."""
+    if array.size and array.ndim != 2:
+        raise ValueError(f"{name} must have shape (k, columns), not {array.shape}")
+    return [[int(e) if float(e).is_integer() else e, *(v if math.isfinite(v) else None for v in values)]
+            for e, *values in (array.tolist() if array.size else [])]
 
 
 def _keyframe_document(keyframe: Keyframe) -> dict[str, Any]:

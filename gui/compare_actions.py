@@ -16,6 +16,7 @@ A; B follows:
 - **One start.** Whenever either run starts over (Reset, a new shape, a new class, a new
   difference, a restarted trainer), both are reset with one shared seed, so two networks of one
   shape start from the same weights and meet the points in the same order.
+- **Replay.** The timeline moves under the panel; B shows the epoch A replays (``gui.compare_replay``).
 - **Leaving** keeps A as it is, or puts B's configuration (one undo step), weights and loss
   history into A's trainer.
 
@@ -36,7 +37,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from engine import limits
-from engine.commands import HoldAt, LoadWeights, Reset
+from engine.commands import HoldAt, LoadWeights, RecordAt, Reset
 from engine.errors import EngineError
 from engine.maps import view_bounds
 from engine.session_file import Session
@@ -51,6 +52,7 @@ from gui.compare_model import (
     parse_layers,
     surrogate_of,
 )
+from gui.compare_replay import CompareReplay
 from gui.compare_view import ComparePanel
 from gui.config_model import ConfigModel, Configuration
 from gui.controller import Controller
@@ -80,7 +82,8 @@ class ComparePresenter(QObject):
         self._b_play_seq = 0  # the last Play sent to B
         self._resets = 0
         self.lead = limits.COMPARE_LEAD_MIN  # epochs A may lead B by
-        self._drawn: dict[str, Snapshot | None] = {"A": None, "B": None}
+        self._drawn: dict[str, tuple[Snapshot, int | None] | None] = {"A": None, "B": None}  # with B's epoch asked
+        self.replayer = CompareReplay(window.replay)
         self._curves_drawn = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
@@ -136,6 +139,7 @@ class ComparePresenter(QObject):
         splitter = self.window.splitter
         splitter.insertWidget(splitter.indexOf(self.window.middle), panel)
         self.window.middle.hide()
+        self.replayer.attach(panel)
         with QSignalBlocker(self.action):
             self.action.setChecked(True)
         self.keep_b_action.setEnabled(True)
@@ -158,6 +162,7 @@ class ComparePresenter(QObject):
         self.b = None
         b.close()
         b.deleteLater()
+        self.replayer.detach()
         if self.panel is not None:
             self.panel.hide()
             self.panel.setParent(None)
@@ -172,7 +177,7 @@ class ComparePresenter(QObject):
         """Make B's configuration A's (one undo step) and continue from B's weights and history."""
         w = self.window
         w.controls.play.setChecked(False)
-        snap = b.latest
+        snap = b.live  # not a keyframe B may be replaying
         before, after = w.configuration.current, self.b_config.current
         surrogate = b.surrogate  # before A's new activations may turn A's surrogate off (a newly step layer)
         w.config_presenter.apply_config(after)
@@ -183,12 +188,17 @@ class ComparePresenter(QObject):
         arch = after.architecture
         if snap is None or tuple(snap.layer_sizes[1:-1]) != arch.hidden or snap.features != arch.features:
             return  # B had not started on its shape yet: A starts it afresh
+        weights, biases, epoch = list(snap.weights), list(snap.biases), snap.epoch
+        kept = b.keyframes.keyframes
+        if kept and kept[-1].epoch > epoch and kept[-1].layer_sizes == snap.layer_sizes:
+            # Paused on its way into a replay, B's trainer kept its newest weights as a keyframe,
+            # possibly after its last live snapshot: that keyframe is B's live network.
+            (weights, biases), epoch = kept[-1].arrays(), kept[-1].epoch
         losses = b.losses
         history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size \
             else np.zeros((0, 3))
-        seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in snap.weights),
-                                      tuple(b_.tolist() for b_ in snap.biases), snap.epoch))
-        self.a.restore_history(history, seq, tuple(b.keyframes.keyframes))  # B's run replays in A
+        seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in weights), tuple(b_.tolist() for b_ in biases), epoch))
+        self.a.restore_history(history, seq, tuple(kept))  # B's run replays in A
 
     def _on_file_opened(self, kind: str, path: str, _result: object) -> None:
         """An opened session or model replaced run A's network: compare mode ends, keeping it."""
@@ -314,10 +324,17 @@ class ComparePresenter(QObject):
         elif snap.run != known:  # it started over on its own (a new shape, a new class, Reset)
             self.reset_both()
             return
+        if run == "A" and snap.keyframes and not snap.replay:
+            # B records at A's epochs, so a replay finds both at one epoch. B is held at A's last reported
+            # epoch, before these: this reaches B before the hold that lets it pass them.
+            b.send(RecordAt(tuple(k.epoch for k in snap.keyframes)))
         a_snap, b_snap = self.a.latest, b.latest
         if not (self._trusted("A", a_snap) and self._trusted("B", b_snap)):
             return
         assert a_snap is not None and b_snap is not None
+        self.replayer.follow(a_snap, b)
+        if self.replayer.replaying(a_snap, b_snap):
+            return  # the runs stand still on an earlier epoch: the holds wait until both are live
         if a_snap.held and b_snap.held:  # each waits for the other: the holds' round trip is the bottleneck
             self.lead = min(limits.COMPARE_LEAD_MAX, 2 * self.lead)
         self._send_hold("B", b, a_snap.epoch)
@@ -354,11 +371,18 @@ class ComparePresenter(QObject):
             canvas.tool, canvas.current_class = main.tool, main.current_class
             canvas.regression_value = main.regression_value
         changed = False
-        for run, snap in (("A", self.a.latest), ("B", b.latest)):
-            if snap is not None and snap is not self._drawn[run]:
-                self._drawn[run] = snap
-                panel.draw_run(run, snap)
+        a_snap = self.a.latest
+        for run, snap in (("A", a_snap), ("B", b.latest)):
+            if snap is None:
+                continue
+            wanted = CompareReplay.wanted(a_snap, snap) if run == "B" else None
+            drawn = self._drawn[run]
+            if drawn is None or drawn[0] is not snap or drawn[1] != wanted:
+                self._drawn[run] = (snap, wanted)
+                panel.draw_run(run, snap, wanted)
                 changed = True
+        if changed:
+            panel.show_replayed(a_snap.epoch if a_snap is not None and a_snap.replay else None)
         now = time.perf_counter()
         if changed and now - self._curves_drawn >= CURVE_PERIOD:
             self._curves_drawn = now

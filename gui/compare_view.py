@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,7 @@ from engine.snapshot import Snapshot
 from gui import theme
 from gui.compare_model import CHOICES, KINDS, describe
 from gui.data_model import DataModel
+from gui.replay_actions import MARKER_COLOUR
 from gui.series import GrowingSeries
 from gui.widgets.axes import epoch_plot, live_curve
 from gui.widgets.canvas import DataCanvas, SquareFrame
@@ -38,15 +40,18 @@ def run_colors() -> dict[str, QColor]:
 SAME = "same as A"  # the value list's first entry: B takes A's value for this kind
 
 
-def figures(snap: Snapshot | None) -> str:
-    """One run's epoch, loss and accuracies on one line."""
+def figures(snap: Snapshot | None, wanted: int | None = None) -> str:
+    """One run's epoch, loss and accuracies on one line (a replayed epoch said so; ``wanted``: the
+    epoch asked for, when the run kept no keyframe there and shows its last one before it)."""
     if snap is None:
         return "starting…"
     loss = "–" if snap.train_loss is None else f"{snap.train_loss:.4f}"
-    text = f"epoch {snap.epoch:,}   loss {loss}"
+    text = f"{'replaying epoch' if snap.replay else 'epoch'} {snap.epoch:,}   loss {loss}"
+    if wanted is not None:
+        text += f"   (none kept at {wanted:,})"
     if snap.diverged:
         text += "   diverged: paused"
-    elif snap.step_surrogate and "step" in snap.activations:
+    elif snap.step_surrogate and "step" in snap.activations and wanted is None:
         text += "   surrogate gradient"  # the trainer's word, so a run never hides the heuristic it uses
     if snap.task != "regression" and snap.train_accuracy is not None:
         test = "–" if snap.test_accuracy is None or not snap.n_test else f"{100 * snap.test_accuracy:.1f}%"
@@ -113,6 +118,9 @@ class ComparePanel(QWidget):
             figure.setAlignment(Qt.AlignmentFlag.AlignCenter)
             figure.setObjectName(f"compare-figures-{run.lower()}")
             figure.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # A longer line (a replay, the surrogate) wraps instead of widening its column: both maps stay one size
+            figure.setWordWrap(True)
+            figure.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             self.figures[run] = figure
             grid.addWidget(title, 0, column)
             grid.addWidget(SquareFrame(canvas), 1, column)
@@ -132,6 +140,9 @@ class ComparePanel(QWidget):
             # curve drawn by its peaks is a long zigzag (measured: 4 ms a paint, the GUI thread's
             # largest cost in compare mode). The means show the trend the two runs are compared by.
             curve.setDownsampling(auto=True, method="mean")
+        self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MARKER_COLOUR, width=2))
+        self.marker.hide()  # where the replayed epoch is (see gui.compare_replay)
+        self.plot.addItem(self.marker, ignoreBounds=True)
         self._names = ("", "")  # what the titles and the legend call A and B
         self.legend = QLabel()
         self.legend.setObjectName("compare-legend")
@@ -196,10 +207,16 @@ class ComparePanel(QWidget):
         self.legend.setText(f"<span style='color:{colors['A'].name()}'><b>——</b></span> A ({a}) &nbsp; "
                             f"<span style='color:{colors['B'].name()}'><b>- - -</b></span> B ({b})")
 
-    def draw_run(self, run: str, snap: Snapshot) -> None:
-        """One run's decision map and figures."""
+    def draw_run(self, run: str, snap: Snapshot, wanted: int | None = None) -> None:
+        """One run's decision map and figures (``wanted``: see ``figures``)."""
         self.canvases[run].set_decision(snap.decision_rgb, snap.bounds)
-        self.figures[run].setText(figures(snap))
+        self.figures[run].setText(figures(snap, wanted))
+
+    def show_replayed(self, epoch: int | None) -> None:
+        """Mark the replayed epoch on the loss plot (None: both runs are live)."""
+        self.marker.setVisible(epoch is not None)
+        if epoch is not None:
+            self.marker.setValue(epoch)
 
     def redraw_curves(self, losses: dict[str, GrowingSeries]) -> None:
         """Both runs' training loss over the epochs, on one scale."""

@@ -193,7 +193,7 @@ class FilePresenter(QObject):
             self.restore_model(net, features)
 
     def restore_session(self, session: Session) -> None:
-        """Put a saved session on screen as one undoable step, weights and history included."""
+        """Put a saved session on screen as one undoable step, weights, loss history and gradient flow included."""
         self.config.controls.play.setChecked(False)
         self.undo_stack.beginMacro("Open session")
         before_data = self.data.state()
@@ -208,7 +208,8 @@ class FilePresenter(QObject):
         if session.model is not None:
             seq = self.controller.send(LoadWeights(tuple(session.model["weights"]), tuple(session.model["biases"]),
                                                    session.epoch))
-            self.controller.restore_history(session.history, seq, session.keyframes)
+            norms = None if session.gradients is None else session.gradients.T.copy()  # one array per column
+            self.controller.restore_history(session.history, seq, session.keyframes, norms)
 
     def restore_model(self, net: Network, features: list[str]) -> None:
         """Use a model file's network (shape, activations, weights) on the current data."""

@@ -7,17 +7,21 @@ neuron maps, network, inspector, layer space, losses) draws it through the usual
 and this presenter only adds what says "this is the past": the label, the epoch and a
 marker on both plots. "Continue from here" loads the keyframe's weights as a new run
 with the history up to it (one undo step, which puts the dropped history back).
+
+Compare mode borrows the timeline (``move_timeline``) and may refuse "Continue from here"
+(``refusal``, a reason in words); ``gui.compare_replay`` has run B follow what A shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.commands import LoadWeights, ShowKeyframe
 from engine.keyframes import Keyframe
@@ -53,7 +57,8 @@ class ReplayPresenter(QObject):
         self.configuration = window.configuration
         self.undo_stack = window.undo_stack
         self.timeline = Timeline()
-        self._put_under_plots(window)
+        self._home = self._put_under_plots(window)
+        self.refusal: Callable[[], str] | None = None  # why "Continue from here" is refused now ("" if not)
         self.markers = []
         for plot in (window.loss_plot.plot, window.gradient_plot.plot):
             marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MARKER_COLOUR, width=2))
@@ -67,7 +72,7 @@ class ReplayPresenter(QObject):
         self.timeline.live_requested.connect(self.back_to_live)
         self.timeline.continue_requested.connect(self.continue_from_here)
 
-    def _put_under_plots(self, window: MainWindow) -> None:
+    def _put_under_plots(self, window: MainWindow) -> QBoxLayout:
         """The middle column's lower pane becomes the plots over the timeline (the pane keeps its share)."""
         plots = window.middle.widget(1)
         assert plots is not None  # the window built its middle column: network over plots
@@ -79,6 +84,12 @@ class ReplayPresenter(QObject):
         layout.setSpacing(2)
         layout.addWidget(plots, 1)
         layout.addWidget(self.timeline)
+        return layout
+
+    def move_timeline(self, layout: QBoxLayout | None) -> None:
+        """Put the timeline at the end of ``layout`` (compare mode's panel), or back under the plots (None)."""
+        (layout or self._home).addWidget(self.timeline)
+        self.timeline.show()
 
     @property
     def replaying(self) -> bool:
@@ -110,6 +121,9 @@ class ReplayPresenter(QObject):
         snap, shown = self.controller.latest, self.shown
         if shown is None:
             return "Drag the timeline back first"
+        refused = self.refusal() if self.refusal is not None else ""
+        if refused:
+            return refused
         if snap is None or not snap.replay or snap.seq < self._sent:
             return "Wait until the trainer shows this epoch"
         activations = self.configuration.architecture.activations

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_ENTRIES = 100_000  # beyond this the series keeps every other entry (the curve's shape stays)
+from engine import limits
+
+MAX_ENTRIES = limits.MAX_SERIES_ENTRIES  # beyond this the series keeps every other entry (the curve's shape stays)
 
 
 class GrowingSeries:

@@ -1,8 +1,8 @@
 """Between the window and session files: capture what is on screen, put a saved one back.
 
 ``capture`` builds an ``engine.session_file.Session`` from the data, the configuration
-and the trainer's latest snapshot; ``restore`` applies one to the window (data, network,
-settings, weights and loss history) as a single undoable step.
+and the trainer's latest snapshot (weights, loss history, gradient flow); the file presenter
+puts one back (``gui.file_actions.FilePresenter.restore_session``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from gui.data_model import DataModel, DataState
 
 
 def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> Session:
-    """Everything needed to pick up where the user is: points, shape, settings, weights, history."""
+    """Everything needed to pick up where the user is: points, shape, settings, weights, history, gradient flow."""
     snap = ctl.live  # while a keyframe is replayed, the session is still the live network's
     config = configuration.architecture
     weights = None
     epoch = 0
     keyframes: tuple[Keyframe, ...] = ()
+    gradients: np.ndarray | None = None
     if snap is not None and tuple(snap.layer_sizes[1:-1]) == config.hidden and snap.features == config.features:
         layers, biases, epoch = list(snap.weights), list(snap.biases), snap.epoch
         recorded = [k for k in ctl.keyframes.keyframes if k.layer_sizes == snap.layer_sizes]
@@ -38,6 +39,7 @@ def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> 
             "weights": [w.tolist() for w in layers], "biases": [b.tolist() for b in biases],
         }
         keyframes = tuple(for_session([k for k in recorded if k.epoch <= epoch]))
+        gradients = gradient_rows(ctl, len(snap.layer_sizes), epoch)
     losses = ctl.losses
     history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size else \
         np.zeros((0, 3))  # column_stack copies
@@ -48,8 +50,18 @@ def capture(model: DataModel, configuration: Configuration, ctl: Controller) -> 
         regression=model.regression, features=config.features, hidden=config.hidden,
         activations=config.activations, settings=configuration.settings.training(),
         step_surrogate=bool(snap.step_surrogate) if snap is not None else False,
-        model=weights, epoch=epoch, history=history, keyframes=keyframes,
+        model=weights, epoch=epoch, history=history, keyframes=keyframes, gradients=gradients,
     )
+
+
+def gradient_rows(ctl: Controller, columns: int, epoch: int) -> np.ndarray | None:
+    """The gradient-flow series as rows (epoch, one norm per weight layer) up to ``epoch``: a copy, or None
+    when the series is of another network (the trainer has not caught up with a change of shape)."""
+    series = ctl.gradients
+    if series is None or series.columns != columns:
+        return None
+    rows = np.column_stack([series.column(c) for c in range(columns)])  # column_stack copies
+    return rows[rows[:, 0] <= epoch]
 
 
 def config_of(session: Session) -> Configuration:

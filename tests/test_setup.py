@@ -100,6 +100,31 @@ def test_a_missing_system_library_is_named_with_the_packages_to_install(tmp_path
                           f"sudo apt-get install {main.APT_PACKAGES}", "--screenshot")
 
 
+def wrapped_load_error(name: str) -> None:
+    """Fail as the frozen bundle's ctypes.CDLL does: PyInstaller re-raises the linker's error in its own words."""
+    try:
+        raise OSError("libGL.so.1: cannot open shared object file: No such file or directory")
+    except OSError as base_error:
+        raise OSError(f"Failed to load dynlib/dll {name!r}. Most likely this dynlib/dll was not found when the "
+                      "application was frozen.") from base_error
+
+
+def test_in_the_bundle_the_missing_library_and_the_bundles_packages_are_named(monkeypatch):
+    # Seen in a clean Debian 12 chroot: the bundle said "Failed to load dynlib/dll ... is missing" and
+    # asked for python3-venv; it must name libGL.so.1 and the bundle's own short apt line.
+    monkeypatch.setattr(main.ctypes, "CDLL", wrapped_load_error)
+    monkeypatch.setattr(main.sys, "frozen", True, raising=False)
+    problem = main.qt_problem({"QT_QPA_PLATFORM": "offscreen"})
+    assert problem == ("Qt's offscreen platform plugin cannot load: libGL.so.1 is missing; install the system "
+                       f"libraries with `sudo apt-get install {main.BUNDLE_APT_PACKAGES}` (Debian/Ubuntu)")
+    monkeypatch.setattr(main.sys, "frozen", False)
+    assert f"`sudo apt-get install {main.APT_PACKAGES}`" in main.qt_problem({"QT_QPA_PLATFORM": "offscreen"})
+
+
+def test_the_readme_names_the_bundles_apt_line():
+    assert f"sudo apt-get install {main.BUNDLE_APT_PACKAGES}" in README
+
+
 def test_the_offscreen_platform_passes_the_check():
     assert main.qt_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
     assert main.qt_problem({}, screenshot=True) is None

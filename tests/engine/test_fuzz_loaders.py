@@ -38,7 +38,7 @@ def csv_text(regression: bool) -> str:
     return format_csv(points, labels)
 
 
-def session_text(regression: bool = False, trained: bool = True, keyframes: int = 0) -> str:
+def session_text(regression: bool = False, trained: bool = True, keyframes: int = 0, gradients: bool = False) -> str:
     points, labels = generate("plane" if regression else "xor", 6, 0.1, seed=2)
     task = "regression" if regression else "binary"
     net = Network([2, 3, 2, 1], ["tanh", "relu"], task, seed=1)
@@ -47,13 +47,14 @@ def session_text(regression: bool = False, trained: bool = True, keyframes: int 
     settings_ = {"learning_rate": 0.03, "optimizer": "sgd", "batch_size": 10, "regularization": "l2", "reg_rate": 0.1}
     history = np.array([[1, 0.7, np.nan], [2, 0.6, 0.65]])
     session = Session(points, labels.astype(np.float64), np.linspace(0, 0.9, 6), 0.5, regression, ("x1", "x2"),
-                      (3, 2), ("tanh", "relu"), settings_, False, model, 2, history, frames)
+                      (3, 2), ("tanh", "relu"), settings_, False, model, 2, history, frames,
+                      np.array([[0, 0.0, 0.5, 1.25], [2, np.nan, 1e-9, 0.75]]) if gradients else None)
     return session_to_json(session)
 
 
 CSV_TEXTS = [csv_text(False), csv_text(True)]
 SESSION_TEXTS = [session_text(), session_text(regression=True), session_text(trained=False),
-                 session_text(keyframes=2)]
+                 session_text(keyframes=2), session_text(gradients=True)]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
@@ -145,6 +146,10 @@ def check_session(loaded: Session | None) -> None:
     for name in ("points", "labels", "keys", "history"):
         assert getattr(again, name).tobytes() == getattr(loaded, name).tobytes()
     assert again.model == loaded.model and again.settings == loaded.settings
+    assert (again.gradients is None) == (loaded.gradients is None)
+    if loaded.gradients is not None:
+        assert again.gradients is not None and again.gradients.tobytes() == loaded.gradients.tobytes()
+        assert again.gradients.shape == (len(loaded.gradients), len(loaded.layer_sizes))
     assert [(k.epoch, k.activations, k.params.tobytes()) for k in again.keyframes] == \
         [(k.epoch, k.activations, k.params.tobytes()) for k in loaded.keyframes]
 

@@ -15,9 +15,11 @@ from engine import DataError, limits
 from engine.commands import (
     ApplyArchitecture,
     ApplySettings,
+    HoldAt,
     LoadWeights,
     Pause,
     Play,
+    RecordAt,
     Reset,
     SetData,
     SetFocus,
@@ -115,6 +117,42 @@ def test_a_paused_network_is_recorded_at_each_step_and_a_new_run_starts_at_epoch
     assert [k.epoch for k in s.snapshot().keyframes] == [0]
 
 
+def test_record_at_keeps_exactly_the_epochs_asked_for_and_none_of_its_own():
+    clock = FakeClock()
+    s = circle_session()
+    s.recorder = KeyframeRecorder(clock=clock)
+    s.recorder.restart(s.net, 0)
+    assert [k.epoch for k in s.snapshot().keyframes] == [0]
+    s.handle(2, Step(3))
+    assert [k.epoch for k in s.snapshot().keyframes] == [1, 2, 3]
+    s.handle(3, RecordAt((3, 5, 40, 41, 2)))  # 3: kept already; 2: passed; 5, 40, 41: later
+    s.handle(4, Step(1))
+    s.handle(5, RecordAt((4, 7)))  # 4: the epoch it stands on, recorded now (paused: not of its own accord)
+    assert [k.epoch for k in s.snapshot().keyframes] == [4]
+    s.handle(6, Play())
+    carried = []
+    for _ in range(60):
+        s.train_epoch()
+        clock.now += 1.0  # a second an epoch: the clock alone would record at every snapshot
+        carried += [k.epoch for k in s.snapshot().keyframes]
+    assert carried == [5, 7, 40, 41]  # neither the log schedule (9, 12, 15...) nor the clock
+    s.handle(7, Reset())
+    assert [k.epoch for k in s.snapshot().keyframes] == [0]  # a new run still starts with its first epoch
+    s.handle(8, Step(4))
+    assert [k.epoch for k in s.snapshot().keyframes] == []  # the asked epochs were the old run's
+
+
+def test_record_at_epochs_reach_the_snapshots():
+    s = circle_session()
+    s.recorder = KeyframeRecorder(clock=FakeClock())
+    s.recorder.restart(s.net, 0)
+    s.recorder.take()
+    s.handle(2, RecordAt((6, 11)))
+    s.handle(3, Step(20))
+    assert [k.epoch for k in s.snapshot().keyframes] == [6, 11]
+    assert s.recorder.wanted == set()
+
+
 def test_a_keyframe_holds_the_weights_of_its_epoch_exactly():
     s = circle_session()
     s.handle(2, Step(12))
@@ -192,7 +230,8 @@ def test_training_or_editing_ends_a_replay_but_watching_does_not():
     s.handle(2, Step(20))
     for command in (Play(), Step(1), Reset(), SetWeight(1, 0, 0, 0.5), LoadWeights((), (), 0)):
         s.handle(3, ShowKeyframe(Keyframe.of(s.net, 0), s.run))
-        for watching in (Pause(), SetFocus((1, 0)), ShowSpace(SpaceChoice(1)), ApplySettings(Settings(0.1))):
+        for watching in (Pause(), SetFocus((1, 0)), ShowSpace(SpaceChoice(1)), ApplySettings(Settings(0.1)),
+                         HoldAt(7), HoldAt(None)):  # compare mode moves its holds while both runs replay
             s.handle(4, watching)
             assert s.snapshot().replay, watching
         s.handle(5, command)
