@@ -284,6 +284,11 @@ def test_every_bad_field_is_refused_naming_the_file_and_the_problem(tmp_path: Pa
     change, expected = BAD_DOCS[name]
     doc = session_doc()
     change(doc)
+    assert_refused(tmp_path, doc, expected)
+
+
+def assert_refused(tmp_path: Path, doc: dict, expected: str) -> None:
+    """Loading ``doc`` fails with one short line naming the file and saying ``expected``."""
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc), encoding="utf-8")  # NaN and Infinity written as their constants
     with pytest.raises(DataError) as caught:

@@ -27,6 +27,16 @@ def drawn(qtbot, win, condition) -> None:
     qtbot.wait(50)  # one more display frame
 
 
+def opened(qtbot, path, epoch: int):
+    """A fresh window that opened the session at ``path`` (File > Open's path) and drew its ``epoch``."""
+    win = make_window(qtbot, preset="xor", seed=5)
+    win.files.open(str(path), regression=win.model.regression)
+    qtbot.waitUntil(lambda: not win.files.is_loading(), timeout=60000)
+    settle(win)
+    drawn(qtbot, win, lambda s: s.epoch == epoch and s.run == win.controller.run)
+    return win
+
+
 def plotted(win) -> list[tuple[np.ndarray, np.ndarray]]:
     """What each layer's curve in the gradient plot draws (x, y)."""
     return [curve.getOriginalDataset() for curve in win.gradient_plot.curves]  # not log10 of them
@@ -55,12 +65,8 @@ def test_an_opened_step_session_shows_its_gradient_flow_at_once_and_training_con
     stored = load_session(path).gradients
     assert stored is not None and stored.tobytes() == saved.tobytes()
 
-    other = make_window(qtbot, preset="xor", seed=5)
+    other = opened(qtbot, path, epoch=7)
     try:
-        other.files.open(str(path), regression=other.model.regression)
-        qtbot.waitUntil(lambda: not other.files.is_loading(), timeout=60000)
-        settle(other)
-        drawn(qtbot, other, lambda s: s.epoch == 7 and s.run == other.controller.run)
         # Before any training: the saved series, on the plot too, caption included.
         np.testing.assert_array_equal(rows(other), saved)
         for (x, y), (ex, ey) in zip(plotted(other), expected_curves(saved), strict=True):
@@ -104,12 +110,8 @@ def test_a_session_saved_without_a_gradient_history_opens_with_the_plot_measured
     path.write_text(text[:start] + "\n}\n", encoding="utf-8")  # as an older version of the app saved it
     assert load_session(path).gradients is None
 
-    other = make_window(qtbot, preset="xor", seed=5)
+    other = opened(qtbot, path, epoch=3)
     try:
-        other.files.open(str(path), regression=other.model.regression)
-        qtbot.waitUntil(lambda: not other.files.is_loading(), timeout=60000)
-        settle(other)
-        drawn(qtbot, other, lambda s: s.epoch == 3 and s.run == other.controller.run)
         assert other.controller.losses.size == 3  # the loss history still comes back
         assert rows(other)[:, 0].tolist() == [3.0]  # the gradient plot starts at the opened epoch
     finally:
