@@ -188,12 +188,17 @@ class ComparePresenter(QObject):
         arch = after.architecture
         if snap is None or tuple(snap.layer_sizes[1:-1]) != arch.hidden or snap.features != arch.features:
             return  # B had not started on its shape yet: A starts it afresh
+        weights, biases, epoch = list(snap.weights), list(snap.biases), snap.epoch
+        kept = b.keyframes.keyframes
+        if kept and kept[-1].epoch > epoch and kept[-1].layer_sizes == snap.layer_sizes:
+            # Paused on its way into a replay, B's trainer kept its newest weights as a keyframe,
+            # possibly after its last live snapshot: that keyframe is B's live network.
+            (weights, biases), epoch = kept[-1].arrays(), kept[-1].epoch
         losses = b.losses
         history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size \
             else np.zeros((0, 3))
-        seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in snap.weights),
-                                      tuple(b_.tolist() for b_ in snap.biases), snap.epoch))
-        self.a.restore_history(history, seq, tuple(b.keyframes.keyframes))  # B's run replays in A
+        seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in weights), tuple(b_.tolist() for b_ in biases), epoch))
+        self.a.restore_history(history, seq, tuple(kept))  # B's run replays in A
 
     def _on_file_opened(self, kind: str, path: str, _result: object) -> None:
         """An opened session or model replaced run A's network: compare mode ends, keeping it."""

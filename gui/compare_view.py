@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -117,6 +118,9 @@ class ComparePanel(QWidget):
             figure.setAlignment(Qt.AlignmentFlag.AlignCenter)
             figure.setObjectName(f"compare-figures-{run.lower()}")
             figure.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # A longer line (a replay, the surrogate) wraps instead of widening its column: both maps stay one size
+            figure.setWordWrap(True)
+            figure.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             self.figures[run] = figure
             grid.addWidget(title, 0, column)
             grid.addWidget(SquareFrame(canvas), 1, column)

@@ -118,6 +118,9 @@ def test_b_with_no_keyframe_at_as_epoch_shows_its_last_before_and_says_so(compar
     figures = compare.compare.panel.figures["B"]
     qtbot.waitUntil(lambda: figures.text().startswith("replaying epoch 1") and "(none kept at 2)" in figures.text(),
                     timeout=5000)
+    canvases = compare.compare.panel.canvases
+    qtbot.wait(100)  # a layout pass
+    assert abs(canvases["A"].width() - canvases["B"].width()) <= 1  # B's longer line does not widen its map
 
 
 def test_keep_b_while_replaying_goes_on_from_bs_live_network(compare, qtbot):
@@ -170,3 +173,19 @@ def test_b_keeps_its_network_at_every_epoch_a_kept_so_a_replay_finds_both_at_one
     qtbot.waitUntil(lambda: compare.compare.panel.figures["B"].text().startswith(f"replaying epoch {middle:,} "),
                     timeout=5000)
     assert "none kept" not in compare.compare.panel.figures["B"].text()
+
+
+def test_keep_b_after_scrubbing_a_training_pair_goes_on_from_bs_newest_network(compare, qtbot):
+    a, b = compare.controller, compare.compare.b
+    compare.controls.play.click()
+    qtbot.waitUntil(lambda: b.latest.epoch >= 200, timeout=60000)
+    key(qtbot, compare, Qt.Key.Key_Home)  # B may train on past its last live snapshot before it stops
+    showing(qtbot, compare, 0)
+    newest = b.keyframes.keyframes[-1]
+    assert newest.epoch >= b.live.epoch  # the live end B kept as it paused, or its last live snapshot
+    compare.compare.panel.findChild(QPushButton, "compare-keep-b").click()
+    qtbot.waitUntil(lambda: not a.latest.replay and a.latest.epoch == newest.epoch
+                    and a.latest.settings.learning_rate == 0.3, timeout=20000)
+    weights, _biases = newest.arrays()
+    for wa, wk in zip(a.latest.weights, weights, strict=True):
+        assert np.array_equal(wa, wk)

@@ -63,6 +63,8 @@ def test_b_follows_the_check_box_and_its_step_layers_then_learn(window, qtbot):
     assert first_layer_gradient(qtbot, b, window) > 0.0  # the surrogate's slope reaches layer 1
     qtbot.waitUntil(lambda: "surrogate gradient" in window.compare.panel.figures["B"].text(), timeout=5000)
     assert "surrogate gradient" not in window.compare.panel.figures["A"].text()  # A has no step layer to change
+    canvases = window.compare.panel.canvases
+    assert abs(canvases["A"].width() - canvases["B"].width()) <= 1  # B's longer line does not widen its map
     click_box(qtbot, window)
     b_uses(qtbot, b, False)
     qtbot.waitUntil(lambda: "surrogate gradient" not in window.compare.panel.figures["B"].text(), timeout=5000)

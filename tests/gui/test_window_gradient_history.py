@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import numpy as np
 from helpers import make_window, pick, settle
 
@@ -72,6 +75,15 @@ def test_an_opened_step_session_shows_its_gradient_flow_at_once_and_training_con
         after = rows(other)
         np.testing.assert_array_equal(after[:-1], saved)  # no duplicate epoch, nothing lost
         assert after[-1, 0] == 8 and after[-1, 1] == 0 and after[-1, 3] > 0
+
+        # The trainer dies: its successor starts from new weights, and both plots start over together.
+        ctl, old = other.controller, other.controller.process
+        os.kill(old._process.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: ctl.restarts == 1, timeout=60000)
+        seq = ctl.process.last_seq
+        assert ctl.wait_until(lambda s: s.seq >= seq and s.n_train > 0)
+        qtbot.waitUntil(lambda: rows(other)[:, 0].tolist() == [0.0], timeout=60000)
+        assert ctl.losses.size == 0
 
         run = other.controller.run
         other.controls.reset.click()  # new weights: a new run, its own series (as for the loss history)
