@@ -163,3 +163,16 @@ def test_the_surrogate_difference_is_read_and_described():
     assert differences_text(a, {"surrogate": True}) == "surrogate gradient"
     assert differences_text(a, {"surrogate": True}, surrogate=True) == "same as A"
     assert surrogate_of(True, {}) and not surrogate_of(True, {"surrogate": False})
+
+
+def test_the_side_by_side_export_trains_b_with_its_surrogate(window, qtbot):
+    from gui.export_actions import problem_of
+
+    b = enter_compare(qtbot, window)
+    click_box(qtbot, window)
+    b_uses(qtbot, b, True)
+    captured = window.compare.capture_b()  # what File -> Export animation trains beside A
+    assert captured is not None
+    session, words = captured
+    assert session.step_surrogate and words == "step"
+    assert problem_of(session).net.step_surrogate
