@@ -51,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true",
                    help="open in compare mode: a second run B beside A (View -> Compare)")
     p.add_argument("--difference", metavar="KIND=VALUE",
-                   help="run B's difference with --compare, e.g. activation=step, learning_rate=3, layers=8,8 "
-                        "(default: A's activation against step)")
+                   help="run B's difference with --compare, e.g. activation=step, learning_rate=3, layers=8,8, "
+                        "surrogate=on (default: A's activation against step)")
     return p
 
 

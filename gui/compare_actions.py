@@ -197,8 +197,10 @@ class ComparePresenter(QObject):
         losses = b.losses
         history = np.column_stack([losses.column(0), losses.column(1), losses.column(2)]) if losses.size \
             else np.zeros((0, 3))
+        series = b.gradients  # B's gradient flow goes on in A's plot, as its loss curves do
+        norms = None if series is None else np.array([series.column(c) for c in range(series.columns)])
         seq = self.a.send(LoadWeights(tuple(w_.tolist() for w_ in weights), tuple(b_.tolist() for b_ in biases), epoch))
-        self.a.restore_history(history, seq, tuple(kept))  # B's run replays in A
+        self.a.restore_history(history, seq, tuple(kept), norms)  # B's run replays in A
 
     def _on_file_opened(self, kind: str, path: str, _result: object) -> None:
         """An opened session or model replaced run A's network: compare mode ends, keeping it."""

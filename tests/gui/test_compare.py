@@ -118,6 +118,8 @@ def test_leaving_keeps_b_as_one_undo_step(compare, qtbot):
     compare.controls.step.click()
     qtbot.waitUntil(lambda: b.latest.epoch == 2, timeout=20000)
     b_weights = [np.array(w) for w in b.latest.weights]
+    qtbot.waitUntil(lambda: b.gradients is not None and b.gradients.column(0)[-1] == 2, timeout=20000)
+    b_flow = np.array([b.gradients.column(c) for c in range(b.gradients.columns)])  # epoch, then a norm per layer
     process = b.process
     compare.compare.panel.findChild(QPushButton, "compare-keep-b").click()
     assert not compare.compare.active and compare.middle.isVisible()
@@ -126,6 +128,9 @@ def test_leaving_keeps_b_as_one_undo_step(compare, qtbot):
     qtbot.waitUntil(lambda: a.latest.settings.learning_rate == 0.3 and a.latest.epoch == 2, timeout=20000)
     for wa, wb in zip(a.latest.weights, b_weights, strict=True):
         assert np.array_equal(wa, wb)  # B's network goes on in the window
+    qtbot.waitUntil(lambda: a.gradients is not None and a.gradients.size >= b_flow.shape[1], timeout=20000)
+    kept = np.array([a.gradients.column(c) for c in range(a.gradients.columns)])
+    np.testing.assert_array_equal(kept[:, :b_flow.shape[1]], b_flow)  # and its gradient flow, as its loss curves
     qtbot.waitUntil(lambda: not process.is_alive(), timeout=10000)
     assert compare.undo_stack.undoText() == "Keep run B"
     compare.undo_stack.undo()
