@@ -118,9 +118,7 @@ class MainWindow(QMainWindow):
         self.display_timer = QTimer(self)
         self.display_timer.setInterval(FRAME_MS)
         self.display_timer.timeout.connect(self._on_frame)
-        # Drawing starts once the window is on the screen: the first frame shows the window as soon as
-        # it can, and the trainer's first snapshot follows a frame later (a window never shown draws nothing).
-        after_first_paint(self.splitter, self.display_timer.start)
+        after_first_paint(self.splitter, self.display_timer.start)  # the window first; the map a frame later
         self.trim_timer = QTimer(self)
         self.trim_timer.setInterval(30_000)
         self.trim_timer.timeout.connect(trim_heap)
@@ -316,10 +314,9 @@ class MainWindow(QMainWindow):
         self.controls.value_label.setText(f"value {value / 100:.2f}")
 
     def show_guide(self) -> None:
-        """Open the guide (non-modal)."""
+        """Open the guide (non-modal; loaded on first use)."""
         if self.guide is None:
             from gui.guide import GuideDialog
-
             self.guide = GuideDialog(self)
             self.guide.experiment_requested.connect(self.set_up_experiment)
         self.guide.show()
