@@ -11,7 +11,6 @@ clicks on neurons of the layer in the network view choose the axes (``choose_neu
 from __future__ import annotations
 
 from collections import deque
-from typing import TypeVar
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,7 +20,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 from engine.layer_space import GRID_LINES, LayerSpace, SpaceChoice
 from gui import theme
 from gui.colors import class_color
+from gui.keyboard import describe
 from gui.widgets.canvas import REGRESSION_BINS, value_color
+from gui.widgets.controls import name
 
 DECISION_PEN = pg.mkPen(*theme.DECISION_LINE, width=2, style=Qt.PenStyle.DashLine)  # always over the map
 GOLDEN = 0.6180339887  # spreads the points of a strip evenly and stably over its height
@@ -53,17 +54,6 @@ def _spread(points: np.ndarray, extent: tuple[float, float, float, float]) -> np
     return points + np.column_stack([radius * np.cos(angle) * (x1 - x0), radius * np.sin(angle) * (y1 - y0)])
 
 
-W = TypeVar("W", bound=QWidget)
-
-
-def _named(widget: W, name: str, tip: str = "") -> W:
-    """``widget`` with a stable object name (for tests and UI checks) and a tooltip."""
-    widget.setObjectName(name)
-    if tip:
-        widget.setToolTip(tip)
-    return widget
-
-
 class LayerSpaceView(QWidget):
     """A hidden layer's space: the bent grid, the points and (last layer) the output's decision."""
 
@@ -74,17 +64,17 @@ class LayerSpaceView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_box = _named(QComboBox(), "space_layer", "The hidden layer whose space is shown")
-        self.pca = _named(QCheckBox("Principal directions"), "space_pca",
-                          "Show the two directions along which the layer's activations vary most")
-        self.replace = _named(QCheckBox("Replace the canvas"), "space_replace",
-                              "Show this view in the canvas's place instead of beside it")
-        for widget, accessible in ((self.layer_box, "Layer space of layer"), (self.pca, "Principal directions"),
-                                   (self.replace, "Replace the canvas")):
-            widget.setAccessibleName(accessible)
+        self.layer_box = describe(name(QComboBox(), "space_layer", "Layer space of layer"), "Layer space of layer",
+                                  "The hidden layer whose space is shown")
+        self.pca = describe(name(QCheckBox("Principal directions"), "space_pca", "Principal directions"),
+                            "Principal directions",
+                            "Show the two directions along which the layer's activations vary most")
+        self.replace = describe(name(QCheckBox("Replace the canvas"), "space_replace", "Replace the canvas"),
+                                "Replace the canvas", "Show this view in the canvas's place instead of beside it")
         self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.title = _named(QLabel(), "space_title")
-        self.note = _named(QLabel(), "space_note")
+        self.title, self.note = QLabel(), QLabel()
+        self.title.setObjectName("space_title")
+        self.note.setObjectName("space_note")
         self.note.setWordWrap(True)
         self.plot = pg.PlotWidget(enableMenu=False)  # no context menu: none is built
         self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a picture: nothing to do with keys
